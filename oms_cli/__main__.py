@@ -1,0 +1,3 @@
+from oms_cli.cli.app import main
+
+main()

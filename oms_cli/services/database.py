@@ -1,0 +1,165 @@
+"""Looking after the database itself: open, check, back up, upgrade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, select, text
+
+from oms_cli.errors import NotFound
+from oms_cli.store import backup as store_backup
+from oms_cli.store import schema
+from oms_cli.store.database import Database, connect
+from oms_cli.store.engine import sqlite_path
+from oms_cli.store.tables import (
+    Allocation,
+    Location,
+    OrderLine,
+    Product,
+    StockLevel,
+    StockMovement,
+)
+
+
+@dataclass(frozen=True)
+class Opened:
+    db: Database
+    report: schema.SchemaReport
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One place where a cached figure disagrees with what it is derived from."""
+
+    kind: str  # on_hand | damaged | reserved | line_allocated | integrity
+    subject: str  # sku@location, order line id, or the check that failed
+    stored: int | None
+    expected: int | None
+    detail: str = ""
+
+
+DRIFT_COLUMNS = ("kind", "subject", "stored", "expected", "detail")
+
+
+def open_database(location: str, *, busy_timeout: float, upgrade: bool = True) -> Opened:
+    """Connect and bring the schema to the current version (creating or upgrading it)."""
+    db = connect(location, busy_timeout=busy_timeout)
+    try:
+        report = schema.ensure_schema(db, upgrade=upgrade)
+    except BaseException:
+        db.close()
+        raise
+    return Opened(db, report)
+
+
+def open_existing(location: str, *, busy_timeout: float) -> Database:
+    """Connect to a database that must already exist (for check and backup)."""
+    path = sqlite_path(location)
+    if path is not None and not path.exists():
+        raise NotFound(f"no database at {path}: create one with `oms init`")
+    db = connect(location, busy_timeout=busy_timeout)
+    schema.ensure_usable(db)
+    return db
+
+
+def upgrade(location: str, *, busy_timeout: float) -> schema.SchemaReport:
+    db = open_existing_any_version(location, busy_timeout=busy_timeout)
+    try:
+        return schema.upgrade_schema(db)
+    finally:
+        db.close()
+
+
+def open_existing_any_version(location: str, *, busy_timeout: float) -> Database:
+    path = sqlite_path(location)
+    if path is not None and not path.exists():
+        raise NotFound(f"no database at {path}: create one with `oms init`")
+    return connect(location, busy_timeout=busy_timeout)
+
+
+def backup(db: Database, target: Path) -> Path:
+    return store_backup.backup_database(db, target)
+
+
+def check(db: Database) -> list[Drift]:
+    """Recompute every cached figure from its source and list where they disagree.
+
+    on_hand and damaged come from the ledger, reserved from open allocations, a
+    line's allocated units from its open allocations. On SQLite the file's own
+    integrity and foreign keys are checked too. An empty list means all is well.
+    """
+    with db.read() as session:
+        drifts = _engine_checks(db, session)
+        drifts += _level_drift(session)
+        drifts += _line_drift(session)
+        return drifts
+
+
+def _engine_checks(db: Database, session: Any) -> list[Drift]:
+    if db.dialect != "sqlite":
+        return []
+    drifts = []
+    result = session.execute(text("PRAGMA integrity_check")).scalars().all()
+    if result != ["ok"]:
+        drifts += [Drift("integrity", "integrity_check", None, None, line) for line in result]
+    for table, rowid, parent, _fk in session.execute(text("PRAGMA foreign_key_check")):
+        drifts.append(Drift("integrity", f"{table}#{rowid}", None, None,
+                            f"points at a missing {parent} row"))
+    return drifts
+
+
+def _level_drift(session: Any) -> list[Drift]:
+    ledger = (select(StockMovement.product_id, StockMovement.location_id,
+                     func.sum(StockMovement.quantity).label("on_hand"),
+                     func.sum(StockMovement.damaged).label("damaged"))
+              .group_by(StockMovement.product_id, StockMovement.location_id)).subquery()
+    reserved = (select(Allocation.product_id, Allocation.location_id,
+                       func.sum(Allocation.quantity).label("reserved"))
+                .where(Allocation.status == "open")
+                .group_by(Allocation.product_id, Allocation.location_id)).subquery()
+    # Every (product, location) that has a level, a movement or an open allocation.
+    keys = (select(StockLevel.product_id, StockLevel.location_id)
+            .union(select(ledger.c.product_id, ledger.c.location_id),
+                   select(reserved.c.product_id, reserved.c.location_id))).subquery()
+    joined = (
+        select(Product.sku, Location.code,
+               func.coalesce(StockLevel.on_hand, 0), func.coalesce(ledger.c.on_hand, 0),
+               func.coalesce(StockLevel.damaged, 0), func.coalesce(ledger.c.damaged, 0),
+               func.coalesce(StockLevel.reserved, 0), func.coalesce(reserved.c.reserved, 0))
+        .select_from(keys)
+        .join(Product, Product.id == keys.c.product_id)
+        .join(Location, Location.id == keys.c.location_id)
+        .outerjoin(StockLevel, and_(StockLevel.product_id == keys.c.product_id,
+                                    StockLevel.location_id == keys.c.location_id))
+        .outerjoin(ledger, and_(ledger.c.product_id == keys.c.product_id,
+                                ledger.c.location_id == keys.c.location_id))
+        .outerjoin(reserved, and_(reserved.c.product_id == keys.c.product_id,
+                                  reserved.c.location_id == keys.c.location_id))
+        .order_by(Product.sku, Location.code))
+    drifts = []
+    for sku, code, on_hand, l_on_hand, damaged, l_damaged, held, l_held in session.execute(joined):
+        subject = f"{sku}@{code}"
+        for kind, stored, expected, source in (
+            ("on_hand", on_hand, l_on_hand, "the ledger"),
+            ("damaged", damaged, l_damaged, "the ledger"),
+            ("reserved", held, l_held, "open allocations"),
+        ):
+            if stored != expected:
+                drifts.append(Drift(kind, subject, stored, expected, f"{source} says {expected}"))
+    return drifts
+
+
+def _line_drift(session: Any) -> list[Drift]:
+    open_units = (select(Allocation.order_line_id, func.sum(Allocation.quantity).label("units"))
+                  .where(Allocation.status == "open")
+                  .group_by(Allocation.order_line_id)).subquery()
+    expected = func.coalesce(open_units.c.units, 0)
+    rows = session.execute(
+        select(OrderLine.id, OrderLine.allocated, expected)
+        .outerjoin(open_units, open_units.c.order_line_id == OrderLine.id)
+        .where(OrderLine.allocated != expected)
+        .order_by(OrderLine.id))
+    return [Drift("line_allocated", f"order_line#{line_id}", stored, want,
+                  f"open allocations say {want}") for line_id, stored, want in rows]

@@ -1,0 +1,117 @@
+"""The unit of work: one transaction per command, and database errors made plain.
+
+Services ask for ``db.write()`` (BEGIN IMMEDIATE: whole or nothing) or
+``db.read()`` and get a Session; they never commit themselves. Driver errors a
+merchant can meet (locked, disk full, read-only file) become OmsError kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from oms_cli.errors import DatabaseBusy, OmsError
+from oms_cli.store.engine import WRITE_OPTION, make_engine, sqlite_path
+
+
+@dataclass
+class Database:
+    """An opened oms database: where it is, and how to work in it."""
+
+    engine: Engine
+    location: str
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None when the database is a server."""
+        return sqlite_path(self.location)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back if it raises.
+
+        With ``dry_run`` everything runs and is then rolled back.
+        """
+        with translate_errors(), self.engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            transaction = connection.begin()
+            session = Session(bind=connection, autoflush=False, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+            except BaseException:
+                session.close()
+                transaction.rollback()
+                raise
+            session.close()
+            if dry_run:
+                transaction.rollback()
+            else:
+                transaction.commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot for queries."""
+        with translate_errors(), self.engine.connect() as connection:
+            session = Session(bind=connection, autoflush=False)
+            try:
+                yield session
+            finally:
+                session.close()
+                connection.rollback()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def connect(location: str, *, busy_timeout: float) -> Database:
+    """A Database over ``location`` (a file path or URL), without touching its schema."""
+    return Database(engine=make_engine(location, busy_timeout=busy_timeout), location=location)
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn driver errors a merchant can meet into one clear OmsError."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise _plain_error(exc) from exc
+    except DBAPIError as exc:
+        if _is_lock_error(str(exc.orig)):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
+        raise
+
+
+BUSY_MESSAGE = "database busy, retry later: another oms command is writing to it"
+
+
+def _is_lock_error(text: str) -> bool:
+    text = text.lower()
+    return "database is locked" in text or "database is busy" in text or "lock timeout" in text
+
+
+def _plain_error(exc: OperationalError) -> OmsError:
+    text = str(exc.orig).lower()
+    if _is_lock_error(text):
+        return DatabaseBusy(BUSY_MESSAGE)
+    if "disk is full" in text or "disk i/o error" in text:
+        return OmsError("the disk is full or failing: nothing was written; free space and retry")
+    if "readonly" in text or "read-only" in text:
+        return OmsError("the database is read-only here: nothing was written; "
+                        "check its permissions")
+    if "unable to open database" in text:
+        return OmsError("cannot open the database file: "
+                        "check the path and its folder's permissions")
+    if "file is not a database" in text:
+        return OmsError("that file is not an oms database (not SQLite)")
+    return OmsError(f"database error: {exc.orig}")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the oms schema (see env.py for how to add one)."""
