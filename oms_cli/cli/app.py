@@ -17,7 +17,16 @@ import typer
 from typer.core import TyperGroup
 
 from oms_cli import __version__
-from oms_cli.cli import config_cmd, db_cmd, location_cmd, product_cmd, setup_cmd, stock_cmd
+from oms_cli.cli import (
+    config_cmd,
+    db_cmd,
+    import_cmd,
+    location_cmd,
+    order_cmd,
+    product_cmd,
+    setup_cmd,
+    stock_cmd,
+)
 from oms_cli.cli.context import AppContext
 from oms_cli.errors import ExitCode, OmsError
 
@@ -142,6 +151,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(product_cmd.app, name="product")
 app.add_typer(location_cmd.app, name="location")
 app.add_typer(stock_cmd.app, name="stock")
+app.add_typer(import_cmd.app, name="import")
+app.add_typer(order_cmd.app, name="order")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from oms_cli.errors import InvalidInput
 if TYPE_CHECKING:
     from oms_cli.config import Config, LoadedConfig
     from oms_cli.output import Listing
-    from oms_cli.store.database import Database
+    from oms_cli.services.database import Database
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,10 @@ class AppContext:
             raise typer.Abort()
 
     def _protected_paths(self) -> list[Path]:
-        from oms_cli.store.engine import sqlite_path
+        from oms_cli.services.database import database_file
 
         try:
-            path = sqlite_path(self.database_location())
+            path = database_file(self.database_location())
         except Exception:  # a bad config is reported by the command that needs it
             return []
         return [path] if path else []

@@ -20,7 +20,8 @@ def init_command(ctx: typer.Context, with_config: Annotated[bool, typer.Option(
                  "--with-config", help="Also write a commented starter config (to --config, "
                  "else the user config folder).")] = False) -> None:
     """Create the database (and the locations the config lists)."""
-    from oms_cli.config import render_example, user_config_dir
+    from oms_cli.config import user_config_dir
+    from oms_cli.config_example import render_example
     from oms_cli.errors import Conflict
     from oms_cli.services.setup import create_configured_locations
 

@@ -240,7 +240,7 @@ def _set_components(session: Session, product: Product, components: dict[str, in
         raise InvalidInput(f"{prefix}{product.sku} is a component of a bundle; bundles do not nest")
     current = set(session.execute(
         select(BundleComponent.component_id, BundleComponent.quantity)
-        .where(BundleComponent.bundle_id == product.id)).tuples())
+        .where(BundleComponent.bundle_id == product.id)).all())
     if current == {(r["component_id"], r["quantity"]) for r in rows}:
         return
     session.execute(delete(BundleComponent).where(BundleComponent.bundle_id == product.id))

@@ -54,6 +54,11 @@ def open_database(location: str, *, busy_timeout: float, upgrade: bool = True) -
     return Opened(db, report)
 
 
+def database_file(location: str) -> Path | None:
+    """The SQLite file behind ``location`` (a path or URL), or None for a server database."""
+    return sqlite_path(location)
+
+
 def open_existing(location: str, *, busy_timeout: float) -> Database:
     """Connect to a database that must already exist (for check and backup)."""
     path = sqlite_path(location)

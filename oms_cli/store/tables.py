@@ -163,6 +163,7 @@ class Order(SQLModel, table=True):
     status: str = Field(default="pending", index=True)
     hold_reason: str | None = None  # unknown_sku | incorrect_address | awaiting_payment | ...
     hold_note: str | None = None
+    held_by: str | None = None  # validation | merchant: who lifts the hold
     priority: int = 0
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     email: str | None = None
@@ -182,6 +183,8 @@ class Order(SQLModel, table=True):
     payment_method: str | None = None
     raw_status: str | None = None
     is_test: bool = False
+    validated_at: datetime | None = _at(nullable=True)  # passed validation (pending -> ready)
+    allocation_tried_at: datetime | None = _at(nullable=True)  # allocation looked at it
     cancelled_at: datetime | None = _at(nullable=True)
     import_run_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
     created_at: datetime = _at()
@@ -320,6 +323,7 @@ class ImportRun(SQLModel, table=True):
     size: int = 0
     channel: str | None = None
     format: str | None = None
+    header: str | None = None  # the file's header line, to write rejects back re-importable
     status: str = "running"  # running | done | undone
     started_at: datetime = _at()
     finished_at: datetime | None = _at(nullable=True)

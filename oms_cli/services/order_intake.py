@@ -1,0 +1,347 @@
+"""Writing parsed orders into the order book: new ones in bulk, known ones as updates.
+
+An order's identity is (channel, external id). A new order is inserted with its
+lines, customer and first event in a few bulk statements per batch; a known one
+is compared field by field with what the channel may change (payment, refund,
+cancellation, fulfilment, address before allocation) and only a real difference
+writes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlmodel import Session
+
+from oms_cli.domain.lifecycle import (
+    LineFacts,
+    LineUnits,
+    OrderFacts,
+    OrderState,
+    ValidationPolicy,
+    derive_status,
+    validate_order,
+)
+from oms_cli.domain.money import to_minor
+from oms_cli.domain.orders import ChannelFulfillment, ParsedLine, ParsedOrder
+from oms_cli.services.order_state import (
+    VALIDATION,
+    cancel_order,
+    record_event,
+    refresh_status,
+    revalidate,
+)
+from oms_cli.store.tables import (
+    Customer,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    ProductAlias,
+    utc_now,
+)
+
+ADDRESS_FIELDS = ("ship_name", "ship_company", "ship_line1", "ship_line2", "ship_city",
+                  "ship_region", "ship_postcode", "ship_country", "ship_phone")
+MONEY_FIELDS = ("subtotal", "shipping", "tax", "discount", "total")
+
+
+@dataclass
+class IntakeCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class OrderIntake:
+    """Takes the parsed orders of one file (one channel) inside its transaction."""
+
+    def __init__(self, session: Session, *, channel: str, policy: ValidationPolicy,
+                 import_run_id: int | None, run_id: int | None) -> None:
+        self.session = session
+        self.channel = channel
+        self.policy = policy
+        self.import_run_id = import_run_id
+        self.run_id = run_id
+        self.counts = IntakeCounts()
+        self.now = utc_now()
+        self.products: dict[str, int] = dict(
+            session.execute(select(Product.sku, Product.id)).all())
+        self.aliases: dict[str, int] = dict(session.execute(
+            select(ProductAlias.key, ProductAlias.product_id)
+            .where(ProductAlias.channel == channel)).all())
+        self._customers: dict[str, int] = {}
+
+    def resolve(self, line: ParsedLine) -> int | None:
+        """Our product for a line: its sku, else an alias of its sku, channel key or name."""
+        if line.sku and line.sku in self.products:
+            return self.products[line.sku]
+        for key in (line.sku, line.channel_key, line.name):
+            if key and key in self.aliases:
+                return self.aliases[key]
+        return None
+
+    def take(self, batch: Sequence[ParsedOrder]) -> None:
+        """Write a batch of orders whose external ids are distinct."""
+        keys = [order.external_id for order in batch]
+        known = self._known(keys)
+        fresh = [order for order in batch if order.external_id not in known]
+        if fresh:
+            self._insert(fresh)
+        for order in batch:
+            if order.external_id in known:
+                self._follow(known[order.external_id], order)
+
+    # New orders ---------------------------------------------------------------------
+
+    def _insert(self, orders: Sequence[ParsedOrder]) -> None:
+        customers = self._customer_ids(orders)
+        rows, plans = [], []
+        for parsed in orders:
+            plan = self._plan(parsed)
+            plans.append(plan)
+            rows.append(self._order_row(parsed, plan, customers))
+        ids = dict(self.session.execute(
+            insert(Order).returning(Order.external_id, Order.id), rows).all())
+        line_rows, event_rows = [], []
+        for parsed, plan in zip(orders, plans, strict=True):
+            order_id = ids[parsed.external_id]
+            line_rows += [_line_row(order_id, line, units, product_id, parsed.currency)
+                          for line, units, product_id in plan.lines]
+            event_rows.append({"order_id": order_id, "at": self.now, "type": "imported",
+                               "from_status": None, "to_status": plan.status,
+                               "detail": _import_detail(parsed, plan, self.import_run_id),
+                               "run_id": self.run_id})
+        if line_rows:
+            self.session.execute(insert(OrderLine), line_rows)
+        self.session.execute(insert(OrderEvent), event_rows)
+        self.counts.created += len(orders)
+
+    def _plan(self, parsed: ParsedOrder) -> _Plan:
+        lines = []
+        for line in parsed.lines:
+            lines.append((line, _history_units(parsed, line), self.resolve(line)))
+        state_lines = [units for _, units, _ in lines]
+        waiting = any(units.waiting for units in state_lines)
+        hold = None
+        if waiting:
+            facts = OrderFacts(
+                lines=[LineFacts(label=line.sku or line.channel_key or line.name,
+                                 known=product_id is not None, quantity=line.quantity,
+                                 requires_shipping=line.requires_shipping)
+                       for line, _, product_id in lines],
+                has_address=parsed.ship_to.is_shippable(),
+                financial_status=parsed.financial_status.value,
+                risk_level=parsed.risk_level, is_test=parsed.is_test)
+            hold = validate_order(facts, self.policy)
+        if not lines:  # an order record without its items yet (Etsy's Sold Orders file)
+            hold = validate_order(OrderFacts([], parsed.ship_to.is_shippable(),
+                                             parsed.financial_status.value), self.policy)
+        status = derive_status(OrderState(
+            lines=state_lines or [LineUnits(quantity=1)], on_hold=hold is not None,
+            validated=hold is None))
+        return _Plan(lines=lines, status=status.value, hold=hold)
+
+    def _order_row(self, parsed: ParsedOrder, plan: _Plan,
+                   customers: dict[str, int]) -> dict[str, Any]:
+        currency = parsed.currency
+        address = parsed.ship_to
+        email = (parsed.email or "").strip().lower() or None
+        return {
+            "channel": self.channel, "external_id": parsed.external_id,
+            "channel_order_id": parsed.channel_order_id, "placed_at": parsed.placed_at,
+            "currency": currency,
+            "subtotal": to_minor(parsed.subtotal, currency),
+            "shipping": to_minor(parsed.shipping, currency),
+            "tax": to_minor(parsed.tax, currency),
+            "discount": to_minor(parsed.discount, currency),
+            "total": to_minor(parsed.total, currency),
+            "refunded": to_minor(parsed.refunded, currency),
+            "taxes_included": parsed.taxes_included,
+            "financial_status": parsed.financial_status.value,
+            "channel_fulfillment": parsed.fulfillment.value,
+            "status": plan.status,
+            "hold_reason": plan.hold.reason.value if plan.hold else None,
+            "hold_note": plan.hold.note if plan.hold else None,
+            "held_by": VALIDATION if plan.hold else None,
+            "priority": 0,
+            "customer_id": customers.get(email) if email else None,
+            "email": email,
+            "ship_name": address.name, "ship_company": address.company,
+            "ship_line1": address.line1, "ship_line2": address.line2,
+            "ship_city": address.city, "ship_region": address.region,
+            "ship_postcode": address.postcode, "ship_country": address.country,
+            "ship_phone": address.phone,
+            "tags": parsed.tags, "note": parsed.note, "source": parsed.source,
+            "risk_level": parsed.risk_level, "payment_method": parsed.payment_method,
+            "raw_status": parsed.raw_status, "is_test": parsed.is_test,
+            "validated_at": None if plan.hold else self.now,
+            "allocation_tried_at": None,
+            "cancelled_at": parsed.cancelled_at,
+            "import_run_id": self.import_run_id,
+            "created_at": self.now, "updated_at": self.now,
+        }
+
+    def _customer_ids(self, orders: Sequence[ParsedOrder]) -> dict[str, int]:
+        """Customers by lower-cased e-mail: found, or created once, whatever the case."""
+        wanted: dict[str, ParsedOrder] = {}
+        for order in orders:
+            email = (order.email or "").strip().lower()
+            if email and email not in self._customers:
+                wanted.setdefault(email, order)
+        if wanted:
+            self._customers.update(self.session.execute(
+                select(Customer.email, Customer.id).where(Customer.email.in_(list(wanted))))
+                .all())
+            missing = [{"email": email, "name": order.customer_name, "phone": order.phone,
+                        "created_at": self.now}
+                       for email, order in wanted.items() if email not in self._customers]
+            if missing:
+                self._customers.update(self.session.execute(
+                    insert(Customer).returning(Customer.email, Customer.id), missing).all())
+        return self._customers
+
+    # Known orders -------------------------------------------------------------------
+
+    def _known(self, keys: Sequence[str]) -> dict[str, Order]:
+        rows = self.session.scalars(select(Order).where(
+            Order.channel == self.channel, Order.external_id.in_(list(keys))))
+        return {order.external_id: order for order in rows}
+
+    def _follow(self, order: Order, parsed: ParsedOrder) -> None:
+        """Bring a stored order up to date with what the channel now says of it."""
+        assert order.id is not None
+        changes = self._differences(order, parsed)
+        new_lines = self._missing_lines(order, parsed)
+        if not changes and not new_lines:
+            self.counts.unchanged += 1
+            return
+        self.counts.updated += 1
+        detail: dict[str, Any] = {"run": self.import_run_id,
+                                  "changes": {k: [_plain(a), _plain(b)]
+                                              for k, (a, b) in changes.items()}}
+        if new_lines:
+            self._add_lines(order, parsed, new_lines)
+            detail["lines_added"] = len(new_lines)
+        record_event(self.session, order.id, "updated", run_id=self.run_id, detail=detail)
+        self._apply(order, parsed, changes)
+        order.updated_at = self.now
+        revalidate(self.session, order, self.policy, run_id=self.run_id)
+
+    def _differences(self, order: Order, parsed: ParsedOrder) -> dict[str, tuple[Any, Any]]:
+        """Each tracked field whose value the file changes: name -> (stored, incoming)."""
+        currency = order.currency
+        incoming: dict[str, Any] = {"channel_fulfillment": parsed.fulfillment.value}
+        if parsed.partial != "items":  # an items-only record knows nothing of payment
+            incoming.update(financial_status=parsed.financial_status.value,
+                            refunded=to_minor(parsed.refunded, currency),
+                            raw_status=parsed.raw_status)
+        if parsed.partial == "order":  # Etsy's Sold Orders file is the word on money
+            incoming.update({name: to_minor(getattr(parsed, name), currency)
+                             for name in MONEY_FIELDS})
+        if _still_movable(order) and parsed.ship_to.is_shippable():
+            address = parsed.ship_to
+            incoming.update(zip(ADDRESS_FIELDS, (
+                address.name, address.company, address.line1, address.line2, address.city,
+                address.region, address.postcode, address.country, address.phone), strict=True))
+        changes = {name: (getattr(order, name), value) for name, value in incoming.items()
+                   if getattr(order, name) != value}
+        if parsed.cancelled_at is not None and order.cancelled_at is None:
+            changes["cancelled"] = (None, parsed.cancelled_at)
+        return changes
+
+    def _apply(self, order: Order, parsed: ParsedOrder,
+               changes: dict[str, tuple[Any, Any]]) -> None:
+        for name, (_, value) in changes.items():
+            if name not in ("cancelled", "channel_fulfillment"):
+                setattr(order, name, value)
+        if "cancelled" in changes:
+            cancel_order(self.session, order, reason="cancelled on the channel",
+                         run_id=self.run_id, at=parsed.cancelled_at)
+        if "channel_fulfillment" in changes:
+            order.channel_fulfillment = parsed.fulfillment.value
+            if parsed.fulfillment == ChannelFulfillment.FULFILLED:
+                self._fulfilled_elsewhere(order)
+
+    def _fulfilled_elsewhere(self, order: Order) -> None:
+        """The channel says it shipped: record the units as shipped history if none are reserved."""
+        assert order.id is not None
+        reserved = self.session.execute(select(func.coalesce(func.sum(OrderLine.allocated), 0))
+                                        .where(OrderLine.order_id == order.id)).scalar_one()
+        if reserved:
+            record_event(self.session, order.id, "fulfilled_on_channel", run_id=self.run_id,
+                         detail={"note": "units are reserved here: ship them with `oms ship`"})
+            return
+        self.session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                             .values(shipped=OrderLine.quantity - OrderLine.cancelled))
+        record_event(self.session, order.id, "fulfilled_on_channel", run_id=self.run_id,
+                     detail={"note": "shipped outside oms; stock was not moved"})
+        refresh_status(self.session, order, run_id=self.run_id)
+
+    def _missing_lines(self, order: Order, parsed: ParsedOrder) -> list[ParsedLine]:
+        if not parsed.lines:
+            return []
+        have = set(self.session.scalars(select(OrderLine.line_key)
+                                        .where(OrderLine.order_id == order.id)))
+        if have and parsed.partial != "items":
+            return []  # lines of a complete order are fixed once captured
+        return [line for line in parsed.lines if line.line_key not in have]
+
+    def _add_lines(self, order: Order, parsed: ParsedOrder, lines: list[ParsedLine]) -> None:
+        assert order.id is not None
+        rows = [_line_row(order.id, line, _history_units(parsed, line), self.resolve(line),
+                          order.currency) for line in lines]
+        self.session.execute(insert(OrderLine), rows)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    lines: list[tuple[ParsedLine, LineUnits, int | None]]
+    status: str
+    hold: Any
+
+
+def _history_units(parsed: ParsedOrder, line: ParsedLine) -> LineUnits:
+    """Units the channel already shipped or cancelled: history, not today's stock."""
+    if parsed.fulfillment == ChannelFulfillment.FULFILLED:
+        shipped = line.quantity
+    else:
+        shipped = min(line.fulfilled_quantity, line.quantity)
+    if parsed.cancelled_at is not None:
+        cancelled = line.quantity - shipped
+    else:
+        cancelled = min(line.refunded_quantity, line.quantity - shipped)
+    return LineUnits(quantity=line.quantity, shipped=shipped, cancelled=cancelled)
+
+
+def _line_row(order_id: int, line: ParsedLine, units: LineUnits, product_id: int | None,
+              currency: str) -> dict[str, Any]:
+    return {
+        "order_id": order_id, "line_key": line.line_key, "sku": line.sku,
+        "product_id": product_id, "channel_key": line.channel_key, "name": line.name,
+        "quantity": line.quantity, "unit_price": to_minor(line.unit_price, currency),
+        "discount": to_minor(line.discount, currency), "tax": to_minor(line.tax, currency),
+        "requires_shipping": line.requires_shipping, "allocated": 0,
+        "shipped": units.shipped, "returned": 0, "cancelled": units.cancelled,
+    }
+
+
+def _import_detail(parsed: ParsedOrder, plan: _Plan, import_run_id: int | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {"run": import_run_id, "line": parsed.source_line}
+    if plan.hold:
+        detail["hold"] = plan.hold.reason.value
+    return detail
+
+
+def _still_movable(order: Order) -> bool:
+    """Before allocation, a new address can still be followed."""
+    return order.status in ("pending", "on_hold", "ready", "backordered")
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+

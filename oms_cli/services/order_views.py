@@ -1,0 +1,113 @@
+"""Read side of orders: the order book as a list, and one order's tracking view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from oms_cli.domain.money import from_minor
+from oms_cli.errors import InvalidInput, NotFound
+from oms_cli.store.database import Database
+from oms_cli.store.tables import Customer, Order, OrderEvent, OrderLine, Product
+
+ORDER_COLUMNS = ("id", "channel", "external_id", "status", "placed_at", "currency", "total",
+                 "lines", "units", "hold_reason")
+LINE_FIELDS = ("sku", "name", "quantity", "unit_price", "allocated", "shipped", "returned",
+               "cancelled", "backordered")
+
+
+def list_orders(db: Database, *, status: str | None = None, channel: str | None = None,
+                since: datetime | None = None, limit: int | None = None,
+                ) -> list[tuple[Any, ...]]:
+    """Orders newest first (ORDER_COLUMNS), filtered by status, channel and placed_at >= since."""
+    with db.read() as session:
+        lines = (select(OrderLine.order_id, func.count().label("lines"),
+                        func.sum(OrderLine.quantity).label("units"))
+                 .group_by(OrderLine.order_id)).subquery()
+        query = (select(Order.id, Order.channel, Order.external_id, Order.status,
+                        Order.placed_at, Order.currency, Order.total,
+                        func.coalesce(lines.c.lines, 0), func.coalesce(lines.c.units, 0),
+                        Order.hold_reason)
+                 .outerjoin(lines, lines.c.order_id == Order.id)
+                 .order_by(Order.placed_at.desc(), Order.id.desc()))
+        if status:
+            query = query.where(Order.status == status)
+        if channel:
+            query = query.where(Order.channel == channel.strip().lower())
+        if since:
+            query = query.where(Order.placed_at >= since)
+        if limit:
+            query = query.limit(limit)
+        return [(*row[:6], from_minor(row[6], row[5]), *row[7:]) for row in session.execute(query)]
+
+
+def find_order(session: Session, reference: str) -> Order:
+    """An order by internal id (``42``) or ``CHANNEL:EXTERNAL_ID`` (``shopify:#1001``)."""
+    reference = reference.strip()
+    if reference.isdigit():
+        order = session.get(Order, int(reference))
+    elif ":" in reference:
+        channel, _, external = reference.partition(":")
+        order = session.scalars(select(Order).where(Order.channel == channel.lower(),
+                                                    Order.external_id == external)).first()
+    else:
+        raise InvalidInput(f"order {reference!r}: give its id or CHANNEL:EXTERNAL_ID "
+                           "(shopify:#1001)")
+    if order is None:
+        raise NotFound(f"no order {reference!r}: see `oms order list`")
+    return order
+
+
+def order_detail(db: Database, reference: str) -> dict[str, Any]:
+    """One order with its lines (where each unit is) and its timeline of events."""
+    with db.read() as session:
+        order = find_order(session, reference)
+        money = {name: from_minor(getattr(order, name), order.currency)
+                 for name in ("subtotal", "shipping", "tax", "discount", "total", "refunded")}
+        customer = session.get(Customer, order.customer_id) if order.customer_id else None
+        detail: dict[str, Any] = {
+            "id": order.id, "channel": order.channel, "external_id": order.external_id,
+            "status": order.status, "hold_reason": order.hold_reason,
+            "hold_note": order.hold_note, "placed_at": order.placed_at,
+            "currency": order.currency, **money, "taxes_included": order.taxes_included,
+            "financial_status": order.financial_status,
+            "channel_fulfillment": order.channel_fulfillment, "raw_status": order.raw_status,
+            "cancelled_at": order.cancelled_at, "email": order.email,
+            "customer": customer.name if customer else None,
+            "ship_to": {name[5:]: getattr(order, name) for name in (
+                "ship_name", "ship_company", "ship_line1", "ship_line2", "ship_city",
+                "ship_region", "ship_postcode", "ship_country", "ship_phone")},
+            "source": order.source, "tags": order.tags, "note": order.note,
+            "import_run": order.import_run_id,
+        }
+        detail["lines"] = _lines(session, order)
+        detail["events"] = [
+            {"at": at, "type": kind, "from": before, "to": after, "detail": info}
+            for at, kind, before, after, info in session.execute(
+                select(OrderEvent.at, OrderEvent.type, OrderEvent.from_status,
+                       OrderEvent.to_status, OrderEvent.detail)
+                .where(OrderEvent.order_id == order.id)
+                .order_by(OrderEvent.at, OrderEvent.id))
+        ]
+        return detail
+
+
+def _lines(session: Session, order: Order) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(OrderLine, Product.sku)
+        .outerjoin(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order.id).order_by(OrderLine.id))
+    lines = []
+    for line, product_sku in rows:
+        lines.append({
+            "sku": product_sku or line.sku, "name": line.name, "quantity": line.quantity,
+            "unit_price": from_minor(line.unit_price, order.currency),
+            "allocated": line.allocated, "shipped": line.shipped, "returned": line.returned,
+            "cancelled": line.cancelled,
+            "backordered": line.quantity - line.allocated - line.shipped - line.cancelled,
+            "known": line.product_id is not None, "channel_key": line.channel_key,
+        })
+    return lines
