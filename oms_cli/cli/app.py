@@ -26,6 +26,7 @@ from oms_cli.cli import (
     product_cmd,
     setup_cmd,
     stock_cmd,
+    sync_cmd,
 )
 from oms_cli.cli.context import AppContext
 from oms_cli.errors import ExitCode, OmsError
@@ -146,6 +147,7 @@ def main_options(
 
 
 setup_cmd.register(app)
+sync_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(product_cmd.app, name="product")

@@ -132,12 +132,12 @@ def _import_product(session: Session, label: str, record: Record, currency: str)
     where = f"{label}:{record.line}"
     try:
         changes = _changes_from_record(record)
+        sku = _require_sku(record.get("sku"))
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.message}") from exc
-    sku = record.get("sku")
     product = session.scalars(select(Product).where(Product.sku == sku)).first()
     if product is None:
-        product = _create(session, _require_sku(sku), changes.name or sku, currency)
+        product = _create(session, sku, changes.name or sku, currency)
         _apply(session, product, changes, where=where)
         return "created"
     before = _product_row(product)
@@ -228,7 +228,10 @@ def _set_components(session: Session, product: Product, components: dict[str, in
     assert product.id is not None
     rows = []
     for sku, quantity in components.items():
-        component = product_by_sku(session, sku)
+        try:
+            component = product_by_sku(session, sku)
+        except NotFound as exc:
+            raise NotFound(prefix + exc.message) from exc
         if component.id == product.id:
             raise InvalidInput(f"{prefix}a bundle cannot contain itself")
         if session.execute(select(BundleComponent).where(

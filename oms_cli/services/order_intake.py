@@ -48,6 +48,8 @@ from oms_cli.store.tables import (
 ADDRESS_FIELDS = ("ship_name", "ship_company", "ship_line1", "ship_line2", "ship_city",
                   "ship_region", "ship_postcode", "ship_country", "ship_phone")
 MONEY_FIELDS = ("subtotal", "shipping", "tax", "discount", "total")
+ORDERS, LINES, EVENTS, CUSTOMERS = (table.__table__ for table in (  # type: ignore[attr-defined]
+    Order, OrderLine, OrderEvent, Customer))
 
 
 @dataclass
@@ -63,6 +65,7 @@ class OrderIntake:
     def __init__(self, session: Session, *, channel: str, policy: ValidationPolicy,
                  import_run_id: int | None, run_id: int | None) -> None:
         self.session = session
+        self.connection = session.connection()  # Core for bulk inserts: no ORM per row
         self.channel = channel
         self.policy = policy
         self.import_run_id = import_run_id
@@ -105,8 +108,8 @@ class OrderIntake:
             plan = self._plan(parsed)
             plans.append(plan)
             rows.append(self._order_row(parsed, plan, customers))
-        ids = dict(self.session.execute(
-            insert(Order).returning(Order.external_id, Order.id), rows).all())
+        ids = dict(self.connection.execute(
+            insert(ORDERS).returning(ORDERS.c.external_id, ORDERS.c.id), rows).all())
         line_rows, event_rows = [], []
         for parsed, plan in zip(orders, plans, strict=True):
             order_id = ids[parsed.external_id]
@@ -117,8 +120,8 @@ class OrderIntake:
                                "detail": _import_detail(parsed, plan, self.import_run_id),
                                "run_id": self.run_id})
         if line_rows:
-            self.session.execute(insert(OrderLine), line_rows)
-        self.session.execute(insert(OrderEvent), event_rows)
+            self.connection.execute(insert(LINES), line_rows)
+        self.connection.execute(insert(EVENTS), event_rows)
         self.counts.created += len(orders)
 
     def _plan(self, parsed: ParsedOrder) -> _Plan:
@@ -201,8 +204,8 @@ class OrderIntake:
                         "created_at": self.now}
                        for email, order in wanted.items() if email not in self._customers]
             if missing:
-                self._customers.update(self.session.execute(
-                    insert(Customer).returning(Customer.email, Customer.id), missing).all())
+                self._customers.update(self.connection.execute(
+                    insert(CUSTOMERS).returning(CUSTOMERS.c.email, CUSTOMERS.c.id), missing).all())
         return self._customers
 
     # Known orders -------------------------------------------------------------------
@@ -295,7 +298,7 @@ class OrderIntake:
         assert order.id is not None
         rows = [_line_row(order.id, line, _history_units(parsed, line), self.resolve(line),
                           order.currency) for line in lines]
-        self.session.execute(insert(OrderLine), rows)
+        self.connection.execute(insert(LINES), rows)
 
 
 @dataclass(frozen=True)

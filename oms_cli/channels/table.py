@@ -1,0 +1,191 @@
+"""Reading a CSV or TSV export as records addressed by column name.
+
+The reader finds the header (after any blank or comma-only rows), sniffs the
+delimiter, and yields one :class:`Row` per record with its first physical line
+number and its original text, so a rejected record can be shown exactly as the
+file had it. Quoted cells may span lines. Rows are read one at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import BinaryIO
+
+from oms_cli.channels.cells import Cell
+from oms_cli.channels.text import repair_mojibake, text_lines
+from oms_cli.errors import NotAnExport
+
+DELIMITERS = (",", "\t", ";")
+_BLANK_CHARS = frozenset(',;\t" ')
+
+FooterTest = Callable[[Sequence[str]], bool]
+
+
+@lru_cache(maxsize=4096)  # column names repeat on every row: normalise each spelling once
+def normalise(name: str) -> str:
+    """A column name as compared: no BOM or quotes, lower case, single spaces."""
+    return " ".join(name.replace("\ufeff", "").strip().strip('"').lower().split())
+
+
+class Row:
+    """One record of a table; cells are looked up by (any spelling of) the column name."""
+
+    __slots__ = ("_columns", "_values", "line", "problem", "raw")
+
+    def __init__(
+        self,
+        columns: dict[str, tuple[int, str]],
+        values: Sequence[str],
+        line: int,
+        raw: str,
+        problem: str | None = None,
+    ) -> None:
+        self._columns = columns
+        self._values = values
+        self.line = line
+        self.raw = raw
+        self.problem = problem  # set when the row itself is broken (cut short, misaligned)
+
+    def cell(self, *names: str) -> Cell:
+        """The first non-empty cell among ``names`` (aliases), else the first that exists."""
+        first: Cell | None = None
+        for name in names:
+            found = self._columns.get(normalise(name))
+            if found is None:
+                continue
+            index, spelled = found
+            value = self._values[index] if index < len(self._values) else ""
+            cell = Cell(spelled, _clean(value), self.line)
+            if cell.value is not None:
+                return cell
+            first = first or cell
+        return first or Cell(names[0], None, self.line)
+
+    def get(self, *names: str) -> str | None:
+        return self.cell(*names).value
+
+
+class Table:
+    """The header and the rows of one delimited export, read lazily from a binary stream."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        delimiter: str | None = None,
+        quote_tabs: bool = True,
+        is_footer: FooterTest | None = None,
+    ) -> None:
+        self._source = _LineSource(text_lines(stream))
+        header_text = self._source.first_content_line()
+        if header_text is None:
+            raise NotAnExport("the file is empty")
+        self.delimiter = delimiter or sniff_delimiter(header_text)
+        options: dict[str, object] = {"delimiter": self.delimiter, "strict": False}
+        if self.delimiter == "\t" and not quote_tabs:
+            options["quoting"] = csv.QUOTE_NONE
+        self.header = next(csv.reader([header_text], **options))  # type: ignore[call-overload]
+        self.header_line = self._source.line_number
+        self.columns = _column_index(self.header)
+        self._source.take()
+        self._reader = csv.reader(self._source, **options)  # type: ignore[call-overload]
+        self._is_footer = is_footer
+
+    def has(self, *names: str) -> bool:
+        """Whether the header has every one of ``names``."""
+        return all(normalise(name) in self.columns for name in names)
+
+    def has_any(self, *names: str) -> bool:
+        return any(normalise(name) in self.columns for name in names)
+
+    def __iter__(self) -> Iterator[Row]:
+        while True:
+            try:
+                values = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise NotAnExport(f"line {self._source.line_number}: {exc}") from exc
+            line, raw = self._source.take()
+            if not any(value.strip() for value in values):
+                continue
+            if self._is_footer is not None and self._is_footer(values):
+                continue
+            yield Row(self.columns, values, line, raw, self._problem(values))
+
+    def _problem(self, values: Sequence[str]) -> str | None:
+        width = len(self.header)
+        if len(values) < width and not self._source.terminated:
+            return f"the file ends in the middle of this record ({len(values)} of {width} columns)"
+        if len(values) > width and any(value.strip() for value in values[width:]):
+            return f"the record has {len(values)} cells but the header has {width}"
+        return None
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter a header line uses: whichever of comma, TAB, semicolon is most frequent."""
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def header_of(head_lines: Sequence[str]) -> tuple[list[str], str | None]:
+    """The column names in the first non-blank line of ``head_lines``, and their delimiter."""
+    for line in head_lines:
+        if not _is_blank(line):
+            delimiter = sniff_delimiter(line)
+            return next(csv.reader([line], delimiter=delimiter, strict=False), []), delimiter
+    return [], None
+
+
+class _LineSource:
+    """Feeds lines to the csv reader while remembering them, so each record knows its text."""
+
+    def __init__(self, lines: Iterator[tuple[str, bool]]) -> None:
+        self._lines = lines
+        self._pending: list[str] = []
+        self.line_number = 0
+        self.terminated = True
+
+    def __iter__(self) -> _LineSource:
+        return self
+
+    def __next__(self) -> str:
+        text, self.terminated = next(self._lines)
+        self.line_number += 1
+        self._pending.append(text)
+        return text + "\n"
+
+    def first_content_line(self) -> str | None:
+        for text in self:
+            line = text.removesuffix("\n")
+            if not _is_blank(line):
+                return line
+        return None
+
+    def take(self) -> tuple[int, str]:
+        """The first line number and the text of the lines read since the last call."""
+        first = self.line_number - len(self._pending) + 1
+        raw = "\n".join(self._pending)
+        self._pending.clear()
+        return first, raw
+
+
+def _is_blank(line: str) -> bool:
+    return all(char in _BLANK_CHARS for char in line)
+
+
+def _clean(value: str) -> str | None:
+    cleaned = repair_mojibake(value.strip())
+    return cleaned or None
+
+
+def _column_index(header: Sequence[str]) -> dict[str, tuple[int, str]]:
+    columns: dict[str, tuple[int, str]] = {}
+    for index, name in enumerate(header):
+        key = normalise(name)
+        if key and key not in columns:
+            columns[key] = (index, name.replace("\ufeff", "").strip())
+    return columns
