@@ -157,7 +157,7 @@ def _level_drift(session: Any) -> list[Drift]:
 
 
 def _line_drift(session: Any) -> list[Drift]:
-    open_units = (select(Allocation.order_line_id, func.sum(Allocation.quantity).label("units"))
+    open_units = (select(Allocation.order_line_id, func.sum(Allocation.line_units).label("units"))
                   .where(Allocation.status == "open")
                   .group_by(Allocation.order_line_id)).subquery()
     expected = func.coalesce(open_units.c.units, 0)

@@ -102,19 +102,19 @@ def release_allocations(session: Session, order_id: int, *, run_id: int | None =
     """Give back every open reservation of the order; returns the units released."""
     rows = session.execute(
         select(Allocation.id, Allocation.order_line_id, Allocation.product_id,
-               Allocation.location_id, Allocation.quantity)
+               Allocation.location_id, Allocation.quantity, Allocation.line_units)
         .join(OrderLine, OrderLine.id == Allocation.order_line_id)
         .where(OrderLine.order_id == order_id, Allocation.status == "open")).all()
     now = utc_now()
-    for allocation_id, line_id, product_id, location_id, quantity in rows:
+    for allocation_id, line_id, product_id, location_id, quantity, units in rows:
         session.execute(update(Allocation).where(Allocation.id == allocation_id)
                         .values(status="released", closed_at=now))
         session.execute(update(OrderLine).where(OrderLine.id == line_id)
-                        .values(allocated=OrderLine.allocated - quantity))
+                        .values(allocated=OrderLine.allocated - units))
         session.execute(update(StockLevelRow).where(
             StockLevelRow.product_id == product_id, StockLevelRow.location_id == location_id)
             .values(reserved=StockLevelRow.reserved - quantity))
-    released = sum(row.quantity for row in rows)
+    released = sum(row.line_units for row in rows)
     if released:
         record_event(session, order_id, "reservations_released", run_id=run_id,
                      detail={"units": released})

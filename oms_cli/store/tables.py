@@ -230,7 +230,12 @@ class OrderLine(SQLModel, table=True):
 
 
 class Allocation(SQLModel, table=True):
-    """Units of a product reserved at a location for an order line, with the decision trace."""
+    """Units of a product reserved at a location for an order line, with the decision trace.
+
+    A plain line has one row per location. A bundle line has one row per component
+    (``per_unit`` of it per bundle); only the first carries the line's units in
+    ``line_units``, so summing ``line_units`` gives the line's allocated units.
+    """
 
     __tablename__ = "allocation"
 
@@ -238,7 +243,9 @@ class Allocation(SQLModel, table=True):
     order_line_id: int = Field(foreign_key="order_line.id", index=True)
     product_id: int = Field(foreign_key="product.id")
     location_id: int = Field(foreign_key="location.id")
-    quantity: int
+    quantity: int  # units of the product
+    per_unit: int = 1  # units of the product per unit of the line
+    line_units: int = 0  # units of the line this row stands for (0 on a bundle's other parts)
     status: str = "open"  # open | shipped | released
     trace: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = _at()

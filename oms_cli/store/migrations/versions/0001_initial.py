@@ -401,6 +401,8 @@ def upgrade() -> None:
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("location_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("per_unit", sa.Integer(), nullable=False),
+        sa.Column("line_units", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("trace", sa.JSON(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
