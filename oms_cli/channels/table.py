@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from oms_cli.channels.cells import Cell
 from oms_cli.channels.text import repair_mojibake, text_lines
@@ -23,10 +22,38 @@ _BLANK_CHARS = frozenset(',;\t" ')
 FooterTest = Callable[[Sequence[str]], bool]
 
 
-@lru_cache(maxsize=4096)  # column names repeat on every row: normalise each spelling once
 def normalise(name: str) -> str:
     """A column name as compared: no BOM or quotes, lower case, single spaces."""
     return " ".join(name.replace("\ufeff", "").strip().strip('"').lower().split())
+
+
+class Columns:
+    """A header's columns, found by any spelling of their name.
+
+    Formats ask for the same few names on every row, so each spelling is
+    normalised and looked up once per file.
+    """
+
+    __slots__ = ("_by_name", "_found")
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._by_name: dict[str, tuple[int, str]] = {}
+        for index, name in enumerate(header):
+            key = normalise(name)
+            if key and key not in self._by_name:
+                self._by_name[key] = (index, name.replace("\ufeff", "").strip())
+        self._found: dict[str, tuple[int, str] | None] = {}
+
+    def find(self, name: str) -> tuple[int, str] | None:
+        """The column's index and its name as the file spells it, or None."""
+        try:
+            return self._found[name]
+        except KeyError:
+            found = self._found[name] = self._by_name.get(normalise(name))
+            return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.find(name) is not None
 
 
 class Row:
@@ -36,7 +63,7 @@ class Row:
 
     def __init__(
         self,
-        columns: dict[str, tuple[int, str]],
+        columns: Columns,
         values: Sequence[str],
         line: int,
         raw: str,
@@ -52,19 +79,25 @@ class Row:
         """The first non-empty cell among ``names`` (aliases), else the first that exists."""
         first: Cell | None = None
         for name in names:
-            found = self._columns.get(normalise(name))
+            found = self._columns.find(name)
             if found is None:
                 continue
             index, spelled = found
-            value = self._values[index] if index < len(self._values) else ""
-            cell = Cell(spelled, _clean(value), self.line)
-            if cell.value is not None:
-                return cell
-            first = first or cell
+            value = _clean(self._values[index]) if index < len(self._values) else None
+            if value is not None:
+                return Cell(spelled, value, self.line)
+            first = first or Cell(spelled, None, self.line)
         return first or Cell(names[0], None, self.line)
 
     def get(self, *names: str) -> str | None:
-        return self.cell(*names).value
+        """The first non-empty value among ``names``, or None."""
+        for name in names:
+            found = self._columns.find(name)
+            if found is not None and found[0] < len(self._values):
+                value = _clean(self._values[found[0]])
+                if value is not None:
+                    return value
+        return None
 
 
 class Table:
@@ -83,22 +116,23 @@ class Table:
         if header_text is None:
             raise NotAnExport("the file is empty")
         self.delimiter = delimiter or sniff_delimiter(header_text)
-        options: dict[str, object] = {"delimiter": self.delimiter, "strict": False}
+        quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
         if self.delimiter == "\t" and not quote_tabs:
-            options["quoting"] = csv.QUOTE_NONE
-        self.header = next(csv.reader([header_text], **options))  # type: ignore[call-overload]
-        self.header_line = self._source.line_number
-        self.columns = _column_index(self.header)
+            quoting = csv.QUOTE_NONE
+        self.header = next(csv.reader([header_text], delimiter=self.delimiter, quoting=quoting,
+                                      strict=False))
+        self.columns = Columns(self.header)
         self._source.take()
-        self._reader = csv.reader(self._source, **options)  # type: ignore[call-overload]
+        self._reader = csv.reader(self._source, delimiter=self.delimiter, quoting=quoting,
+                                  strict=False)
         self._is_footer = is_footer
 
     def has(self, *names: str) -> bool:
         """Whether the header has every one of ``names``."""
-        return all(normalise(name) in self.columns for name in names)
+        return all(name in self.columns for name in names)
 
     def has_any(self, *names: str) -> bool:
-        return any(normalise(name) in self.columns for name in names)
+        return any(name in self.columns for name in names)
 
     def __iter__(self) -> Iterator[Row]:
         while True:
@@ -178,14 +212,8 @@ def _is_blank(line: str) -> bool:
 
 
 def _clean(value: str) -> str | None:
-    cleaned = repair_mojibake(value.strip())
-    return cleaned or None
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    return cleaned if cleaned.isascii() else repair_mojibake(cleaned)
 
-
-def _column_index(header: Sequence[str]) -> dict[str, tuple[int, str]]:
-    columns: dict[str, tuple[int, str]] = {}
-    for index, name in enumerate(header):
-        key = normalise(name)
-        if key and key not in columns:
-            columns[key] = (index, name.replace("\ufeff", "").strip())
-    return columns

@@ -109,6 +109,7 @@ class ParsedOrder:
     raw_status: str | None = None  # the channel's own status words, kept verbatim
     is_test: bool = False
     partial: str | None = None
+    item_count: int | None = None  # units the channel counts when the lines are in another file
     source_line: int = 0  # first line of the record in its file, for messages
     raw: str = ""  # the record's original text, kept for rejects and audits
 
