@@ -1,0 +1,181 @@
+"""Finding the set of sites that ships one order, given the stock left.
+
+Within any set the sites are tried in their individual rank order: each line takes as
+many whole units as it can from the first, then the next. A bundle unit needs all of
+its components at one site, so a line splits across sites only by whole units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from oms_cli.domain.allocation.model import Demand
+from oms_cli.domain.allocation.ranking import Option, Ranking, RankKey, Scores, set_scores
+
+# Sets of up to this many sites are searched exactly; larger ones greedily.
+EXACT_SEARCH_LIMIT = 3
+
+Parts = tuple[tuple[int, int], ...]
+Line = tuple[int, int, Parts]  # line id, units wanted, (product, per unit) merged
+Take = tuple[int, str, int]  # line id, site code, line units
+Stock = Mapping[tuple[int, str], int]
+
+
+@dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
+class Needs:
+    """One order's lines as the router reads them."""
+
+    lines: tuple[Line, ...]
+    wanted: tuple[int, ...]
+    products: tuple[int, ...]
+    shared: bool  # some product serves two lines: their units compete at a site
+
+    @classmethod
+    def of(cls, demands: Sequence[Demand]) -> Needs:
+        lines = tuple((d.line_id, d.quantity, _merged(d.parts)) for d in demands)
+        listed = [product for _, _, parts in lines for product, _ in parts]
+        products = tuple(dict.fromkeys(listed))
+        return cls(lines, tuple(wanted for _, wanted, _ in lines), products,
+                   len(products) < len(listed))
+
+    @property
+    def total(self) -> int:
+        return sum(self.wanted)
+
+    def ships_alone(self, code: str, stock: Stock) -> bool:
+        """Whether ``code`` could ship every unit of the order by itself."""
+        if self.shared:
+            return not fill(self, [code], stock, stop_when_short=True).shortfall
+        return all(stock.get((product, code), 0) >= wanted * per_unit
+                   for _, wanted, parts in self.lines for product, per_unit in parts)
+
+    def all_from(self, code: str) -> tuple[Take, ...]:
+        return tuple((line_id, code, wanted) for line_id, wanted, _ in self.lines)
+
+
+def _merged(parts: Parts) -> Parts:
+    """A bundle listing a product twice needs the sum of both per unit."""
+    if len(parts) == 1:
+        return parts
+    per_unit: dict[int, int] = {}
+    for product, units in parts:
+        per_unit[product] = per_unit.get(product, 0) + units
+    return tuple(per_unit.items())
+
+
+@dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
+class Fill:
+    """What a set of sites would reserve for an order's lines, and what it leaves short."""
+
+    takes: tuple[Take, ...]
+    shortfall: int
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """The sites that ship something, in the order they were tried."""
+        return tuple(dict.fromkeys(code for _, code, _ in self.takes))
+
+    @property
+    def reserved(self) -> int:
+        return sum(units for _, _, units in self.takes)
+
+
+def fill(needs: Needs, codes: Sequence[str], stock: Stock, *,
+         stop_when_short: bool = False) -> Fill:
+    """Take each line's units from ``codes`` in turn, as many as possible from each.
+
+    With ``stop_when_short`` it gives up at the first line that falls short (the
+    shortfall then counts up to that line): enough to tell a set cannot ship it all.
+    """
+    used: dict[tuple[int, str], int] = {}
+    takes: list[Take] = []
+    shortfall = 0
+    for line_id, wanted, parts in needs.lines:
+        for code in codes:
+            units = min(wanted, *((stock.get((product, code), 0) - used.get((product, code), 0))
+                                  // per_unit for product, per_unit in parts))
+            if units > 0:
+                takes.append((line_id, code, units))
+                for product, per_unit in parts:
+                    used[product, code] = used.get((product, code), 0) + units * per_unit
+                wanted -= units
+                if not wanted:
+                    break
+        shortfall += wanted
+        if shortfall and stop_when_short:
+            break
+    return Fill(tuple(takes), shortfall)
+
+
+@dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
+class Candidate:
+    """A set of sites tried for the whole order, with what the rules said of it."""
+
+    options: tuple[Option, ...]
+    scores: Scores
+    key: RankKey
+    feasible: bool
+    greedy: bool = False
+
+
+def whole_order_candidates(needs: Needs, ranked: Sequence[Option], stock: Stock,
+                           ranking: Ranking, limit: int | None) -> list[Candidate]:
+    """Every set of up to three sites tried for the whole order, smallest sets first.
+
+    A set is feasible when it ships every unit and each of its sites ships something.
+    When ``fewest_splits`` leads the rules a larger set can never beat a smaller one,
+    so the search stops at the first size where some set is feasible.
+    """
+    largest = min(EXACT_SEARCH_LIMIT, len(ranked), limit or EXACT_SEARCH_LIMIT)
+    stop_at_first_size = ranking.rules[:1] == ("fewest_splits",)
+    tried = [Candidate((option,), option.scores, option.key, option.whole) for option in ranked]
+    for size in range(2, largest + 1):
+        if stop_at_first_size and any(candidate.feasible for candidate in tried):
+            break
+        for options in combinations(ranked, size):  # each keeps the rank order
+            scores = set_scores(options)
+            tried.append(Candidate(options, scores, ranking.key(scores),
+                                   _ships_all(needs, options, stock)))
+    return tried
+
+
+def _ships_all(needs: Needs, options: Sequence[Option], stock: Stock) -> bool:
+    tried = fill(needs, [option.code for option in options], stock, stop_when_short=True)
+    return not tried.shortfall and len(tried.sites) == len(options)
+
+
+def greedy_fill(needs: Needs, ranked: Sequence[Option], stock: Stock,
+                limit: int | None) -> Fill:
+    """Reserve what the sites allow, from at most ``limit`` of them; may fall short.
+
+    Each step adds the site that would reserve the most more units (the better
+    ranked on a tie) until all is reserved, no site adds anything or the limit is
+    reached; so a limit of one picks the site that holds most of the order. The
+    chosen sites then fill in their rank order.
+    """
+    chosen: list[Option] = []
+    best = fill(needs, (), stock)
+    most_sites = len(ranked) if limit is None else min(limit, len(ranked))
+    while best.shortfall and len(chosen) < most_sites:
+        trials = [(_fill_in_rank_order(needs, [*chosen, option], ranked, stock), option)
+                  for option in ranked if option not in chosen]
+        better, option = max(trials, key=lambda trial: trial[0].reserved)  # first wins a tie
+        if better.reserved <= best.reserved:
+            break
+        best = better
+        chosen.append(option)
+    return best
+
+
+def _fill_in_rank_order(needs: Needs, options: Sequence[Option], ranked: Sequence[Option],
+                        stock: Stock) -> Fill:
+    return fill(needs, [option.code for option in ranked if option in options], stock)
+
+
+def whole_order_takes(needs: Needs, candidate: Candidate, stock: Stock) -> tuple[Take, ...]:
+    """What a feasible candidate reserves: each line from its sites in their rank order."""
+    if len(candidate.options) == 1:
+        return needs.all_from(candidate.options[0].code)
+    return fill(needs, [option.code for option in candidate.options], stock).takes
