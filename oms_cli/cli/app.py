@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from oms_cli import __version__
 from oms_cli.cli import (
+    allocate_cmd,
     config_cmd,
     db_cmd,
     import_cmd,
@@ -148,6 +149,7 @@ def main_options(
 
 setup_cmd.register(app)
 sync_cmd.register(app)
+allocate_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(product_cmd.app, name="product")
