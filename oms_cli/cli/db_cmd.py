@@ -35,9 +35,10 @@ def check_command(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt =
         drifts = database.check(db)
     finally:
         db.close()
-    if drifts:
+    if drifts or fmt or output:  # a format asked for gets its (maybe empty) listing
         rows = [(d.kind, d.subject, d.stored, d.expected, d.detail) for d in drifts]
         obj.emit(Listing(database.DRIFT_COLUMNS, rows), OutputChoice(fmt, output, no_headers, raw))
+    if drifts:
         typer.echo(f"oms: {len(drifts)} problem(s) found: cached figures disagree with "
                    "their sources", err=True)
         raise typer.Exit(ExitCode.FAILED)

@@ -17,15 +17,16 @@ alias_app = typer.Typer(help="Channel keys (listing id, ASIN, title) that stand 
 app.add_typer(alias_app, name="alias")
 
 
-def _money(value: str | None) -> Decimal | None:
+def _money(value: str | None, option: str) -> Decimal | None:
     if value is None:
         return None
     try:
         amount = Decimal(value.strip())
     except InvalidOperation:
-        raise typer.BadParameter(f"{value!r} is not an amount such as 12.50") from None
+        amount = Decimal("NaN")
     if not amount.is_finite() or amount < 0:
-        raise typer.BadParameter(f"{value!r} is not an amount such as 12.50")
+        raise typer.BadParameter(f"{value!r} is not an amount such as 12.50",
+                                 param_hint=option)
     return amount
 
 
@@ -55,7 +56,8 @@ def _changes(name: str | None, price: str | None, cost: str | None, barcode: str
     from oms_cli.services.catalog import ProductChanges, parse_components
 
     return ProductChanges(
-        name=name, price=_money(price), cost=_money(cost), barcode=barcode, weight_grams=weight,
+        name=name, price=_money(price, "--price"), cost=_money(cost, "--cost"), barcode=barcode,
+        weight_grams=weight,
         reorder_point=reorder_point, reorder_qty=reorder_qty, safety_stock=safety_stock,
         lead_time_days=lead_time, active=active,
         components=None if components is None else parse_components(";".join(components)))

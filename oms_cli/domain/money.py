@@ -97,8 +97,11 @@ def _normalise_separators(text: str) -> str:
 
 
 def to_minor_exact(amount: Decimal, currency: str, what: str = "amount") -> int:
-    """Minor units of an amount a merchant typed; refuses places the currency lacks."""
+    """Minor units of an amount a merchant typed; raises ValueError for places the currency
+    lacks, a negative amount, NaN, infinity or an absurd magnitude."""
     places = exponent(currency)
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise ValueError(f"{what}: {amount} is out of range")
     if amount != amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
         raise ValueError(f"{what}: {amount} has more than {places} decimal places for {currency}")
     if amount < 0:

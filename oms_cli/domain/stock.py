@@ -99,7 +99,7 @@ def parse_quantity(text: str, what: str = "quantity", *, allow_zero: bool = Fals
     """Parse a quantity as a merchant types it (``12``, ``+3``, ``-2``); raises InvalidInput."""
     cleaned = text.strip().replace("_", "")
     body = cleaned[1:] if cleaned[:1] in "+-" else cleaned
-    if not body.isdigit() or (cleaned[:1] in "+-" and not signed):
+    if not body.isdecimal() or (cleaned[:1] in "+-" and not signed):
         raise InvalidInput(f"{what}: {text!r} is not a whole number")
     value = int(cleaned)
     if signed:

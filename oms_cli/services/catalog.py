@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from oms_cli.domain.money import from_minor, parse_amount, to_minor_exact
@@ -98,17 +98,28 @@ def import_products(db: Database, path: Path, *, currency: str,
     Raises InvalidInput naming the file, line and field of the first bad cell.
     """
     label, records = read_records(path, aliases=PRODUCT_HEADERS, required=("sku", "name"))
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    outcomes: dict[str, str] = {}
+    bundles: list[tuple[Product, dict[str, int], str]] = []
     with db.write(dry_run=dry_run) as session:
-        seen: set[str] = set()
         for record in records:
             sku = record.get("sku")
             if not sku:
                 continue  # Shopify exports have image-only rows without a sku
-            if sku in seen:
+            if sku in outcomes:
                 raise InvalidInput(f"{label}:{record.line}: sku: {sku!r} appears twice")
-            seen.add(sku)
-            counts[_import_product(session, label, record, currency)] += 1
+            where = f"{label}:{record.line}"
+            outcomes[sku], product, components = _import_product(session, where, record,
+                                                                 currency)
+            if components is not None:
+                bundles.append((product, components, where))
+        # Components last, so a bundle may come before its components in the file.
+        for product, components, where in bundles:
+            changed = _set_components(session, product, components, f"{where}: ")
+            if changed and outcomes[product.sku] == "unchanged":
+                outcomes[product.sku] = "updated"
+        session.flush()
+    counts = {outcome: list(outcomes.values()).count(outcome)
+              for outcome in ("created", "updated", "unchanged")}
     return ProductImportResult(file=label, **counts)
 
 
@@ -128,21 +139,24 @@ PRODUCT_HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _import_product(session: Session, label: str, record: Record, currency: str) -> str:
-    where = f"{label}:{record.line}"
+def _import_product(session: Session, where: str, record: Record,
+                    currency: str) -> tuple[str, Product, dict[str, int] | None]:
+    """Create or update the record's product, all but its components (returned for later)."""
     try:
         changes = _changes_from_record(record)
         sku = _require_sku(record.get("sku"))
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc.message}") from exc
+    components, changes.components = changes.components, None
     product = session.scalars(select(Product).where(Product.sku == sku)).first()
     if product is None:
         product = _create(session, sku, changes.name or sku, currency)
         _apply(session, product, changes, where=where)
-        return "created"
+        return "created", product, components
     before = _product_row(product)
     _apply(session, product, changes, where=where)
-    return "unchanged" if _product_row(product) == before else "updated"
+    outcome = "unchanged" if _product_row(product) == before else "updated"
+    return outcome, product, components
 
 
 def _changes_from_record(record: Record) -> ProductChanges:
@@ -224,7 +238,8 @@ def _apply(session: Session, product: Product, changes: ProductChanges, *,
 
 
 def _set_components(session: Session, product: Product, components: dict[str, int],
-                    prefix: str) -> None:
+                    prefix: str) -> bool:
+    """Make ``components`` the bundle's; returns whether anything changed."""
     assert product.id is not None
     rows = []
     for sku, quantity in components.items():
@@ -241,15 +256,22 @@ def _set_components(session: Session, product: Product, components: dict[str, in
     if rows and session.execute(select(BundleComponent).where(
             BundleComponent.component_id == product.id)).first():
         raise InvalidInput(f"{prefix}{product.sku} is a component of a bundle; bundles do not nest")
+    # A bundle has no stock of its own: units already on its shelf could never move again.
+    held = rows and session.execute(select(func.sum(StockLevelRow.on_hand)).where(
+        StockLevelRow.product_id == product.id)).scalar()
+    if held:
+        raise InvalidInput(f"{prefix}{product.sku} holds {held} units of its own; count them to "
+                           "zero (`oms stock count`) before making it a bundle")
     current = set(session.execute(
         select(BundleComponent.component_id, BundleComponent.quantity)
         .where(BundleComponent.bundle_id == product.id)).all())
     if current == {(r["component_id"], r["quantity"]) for r in rows}:
-        return
+        return False
     session.execute(delete(BundleComponent).where(BundleComponent.bundle_id == product.id))
     if rows:
         session.execute(insert(BundleComponent), rows)
     product.updated_at = utc_now()
+    return True
 
 
 def list_products(db: Database, *, include_inactive: bool = True,

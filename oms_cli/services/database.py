@@ -147,12 +147,12 @@ def _level_drift(session: Any) -> list[Drift]:
     for sku, code, on_hand, l_on_hand, damaged, l_damaged, held, l_held in session.execute(joined):
         subject = f"{sku}@{code}"
         for kind, stored, expected, source in (
-            ("on_hand", on_hand, l_on_hand, "the ledger"),
-            ("damaged", damaged, l_damaged, "the ledger"),
-            ("reserved", held, l_held, "open allocations"),
+            ("on_hand", on_hand, l_on_hand, "the ledger says"),
+            ("damaged", damaged, l_damaged, "the ledger says"),
+            ("reserved", held, l_held, "open allocations say"),
         ):
             if stored != expected:
-                drifts.append(Drift(kind, subject, stored, expected, f"{source} says {expected}"))
+                drifts.append(Drift(kind, subject, stored, expected, f"{source} {expected}"))
     return drifts
 
 

@@ -6,7 +6,7 @@ returns what changed, so the command can say it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import exists, select
@@ -20,9 +20,10 @@ from oms_cli.domain.stock import (
     require_count,
     require_positive,
 )
-from oms_cli.errors import Conflict, InvalidInput, OmsError
+from oms_cli.errors import InvalidInput, OmsError
 from oms_cli.services.ledger import Movement, current_level, move_stock
 from oms_cli.services.lookup import default_location, location_by_code, product_by_sku
+from oms_cli.services.reservations import release_newest
 from oms_cli.services.tabular import Record, read_records
 from oms_cli.store.database import Database
 from oms_cli.store.tables import BundleComponent, Location, Product
@@ -180,14 +181,14 @@ def _count(session: Session, product: Product, place: Location, counted: int, *,
     assert product.id is not None and place.id is not None
     before = current_level(session, product.id, place.id)
     result = count_to(before, counted)
+    released = 0
     if result.release:
-        # Reservations exist only once orders are allocated; releasing them is the
-        # allocation service's job, so until it takes them, a count may not cut into them.
-        raise Conflict(f"{product.sku} at {place.code}: {before.reserved} units are reserved "
-                       f"for orders; a count of {counted} would leave them short")
-    return _move(session, product, place, result.quantity, MovementReason.COUNT,
-                 damaged=result.damaged, reference=reference, note=note, run_id=run_id,
-                 before=before)
+        released = release_newest(session, product.id, place.id, result.release, run_id=run_id)
+        before = current_level(session, product.id, place.id)
+    change = _move(session, product, place, result.quantity, MovementReason.COUNT,
+                   damaged=result.damaged, reference=reference, note=note, run_id=run_id,
+                   before=before)
+    return replace(change, released=released)
 
 
 def _move(session: Session, product: Product, place: Location, quantity: int,

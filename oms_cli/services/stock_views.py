@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from oms_cli.domain.stock import StockLevel
 from oms_cli.services.lookup import location_by_code, product_by_sku
@@ -87,8 +87,8 @@ def low_stock(db: Database, *, location: str | None = None) -> list[tuple[Any, .
                          StockLevelRow.damaged)
                   .join(Location, Location.id == StockLevelRow.location_id)
                   .where(*level_filter)).subquery()
-        available = func.max(levels.c.on_hand - levels.c.reserved - levels.c.damaged
-                             - Product.safety_stock, 0)
+        free = levels.c.on_hand - levels.c.reserved - levels.c.damaged - Product.safety_stock
+        available = case((free > 0, free), else_=0)  # max(free, 0) on every dialect
         rows = session.execute(
             select(Product.sku, func.coalesce(func.sum(levels.c.on_hand), 0),
                    func.coalesce(func.sum(levels.c.reserved), 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ def backup_database(db: Database, target: Path) -> Path:
         raise OmsError("backup works on SQLite files; for a server database use its own tools "
                        "(pg_dump) or `oms db copy`")
     if target.is_dir():
-        target = target / f"{source.stem}-backup.db"
+        target = target / f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"
     target = target.expanduser().resolve()
     if target == source:
         raise Conflict(f"{target}: refusing to back the database up onto itself")

@@ -87,8 +87,9 @@ def translate_errors() -> Iterator[None]:
     except OperationalError as exc:
         raise _plain_error(exc) from exc
     except DBAPIError as exc:
-        if _is_lock_error(str(exc.orig)):
-            raise DatabaseBusy(BUSY_MESSAGE) from exc
+        # sqlite3 raises its plain DatabaseError for a file that is not a database at all.
+        if _is_lock_error(str(exc.orig)) or _is_damaged(str(exc.orig)):
+            raise _plain_error(exc) from exc
         raise
 
 
@@ -100,7 +101,12 @@ def _is_lock_error(text: str) -> bool:
     return "database is locked" in text or "database is busy" in text or "lock timeout" in text
 
 
-def _plain_error(exc: OperationalError) -> OmsError:
+def _is_damaged(text: str) -> bool:
+    text = text.lower()
+    return "file is not a database" in text or "database disk image is malformed" in text
+
+
+def _plain_error(exc: DBAPIError) -> OmsError:
     text = str(exc.orig).lower()
     if _is_lock_error(text):
         return DatabaseBusy(BUSY_MESSAGE)
@@ -114,4 +120,7 @@ def _plain_error(exc: OperationalError) -> OmsError:
                         "check the path and its folder's permissions")
     if "file is not a database" in text:
         return OmsError("that file is not an oms database (not SQLite)")
+    if "malformed" in text:
+        return OmsError("the database file is damaged: restore it from a backup "
+                        "(`oms db backup` makes them)")
     return OmsError(f"database error: {exc.orig}")
