@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 
 from oms_cli.cli.context import AppContext, OutputChoice, app_context, dry_prefix
 from oms_cli.cli.options import DryRunOpt, FormatOpt, NoHeadersOpt, OutputOpt, RawOpt, YesOpt
-from oms_cli.errors import DatabaseBusy, ExitCode, OmsError
+from oms_cli.errors import DatabaseBusy, ExitCode, InvalidInput, OmsError
 
 if TYPE_CHECKING:
     from oms_cli.services.importing import ImportSummary
@@ -30,6 +30,18 @@ app = typer.Typer(cls=ImportGroup, no_args_is_help=True,
                   "undo RUN.")
 
 
+def _known_format(name: str | None) -> str | None:
+    """A wrong --format is bad usage (exit 2), found before any file is read."""
+    if name is not None:
+        from oms_cli.services.importing import check_format
+
+        try:
+            check_format(name)
+        except InvalidInput as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return name
+
+
 @app.command("files", hidden=True)
 def files_command(
     ctx: typer.Context,
@@ -40,7 +52,7 @@ def files_command(
     format_name: Annotated[str | None, typer.Option("--format", help="Skip detection: "
                            "shopify_csv, shopify_json, amazon_tsv, etsy_orders_csv, "
                            "etsy_items_csv, woocommerce_json, woocommerce_csv, ebay_csv, "
-                           "custom.", metavar="FORMAT")] = None,
+                           "custom.", metavar="FORMAT", callback=_known_format)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Import nothing from a file with "
                       "any bad record.")] = False,
     dry_run: DryRunOpt = False,

@@ -8,15 +8,27 @@ import typer
 
 from oms_cli.cli.context import OutputChoice, app_context
 from oms_cli.cli.options import FormatOpt, NoHeadersOpt, OutputOpt, RawOpt
+from oms_cli.errors import InvalidInput
 
 app = typer.Typer(help="Orders: list, show.", no_args_is_help=True)
+
+
+def _known_status(status: str | None) -> str | None:
+    """A misspelt --status is bad usage, not an empty list."""
+    from oms_cli.domain.lifecycle import OrderStatus
+
+    if status is not None and status not in {s.value for s in OrderStatus}:
+        raise typer.BadParameter(f"{status!r} is not a status: "
+                                 f"{', '.join(s.value for s in OrderStatus)}")
+    return status
 
 
 @app.command("list")
 def list_command(ctx: typer.Context,
                  status: Annotated[str | None, typer.Option("--status", "-s", help="Only "
                                    "this status (pending, on_hold, ready, backordered, "
-                                   "allocated, shipped, cancelled, ...).")] = None,
+                                   "allocated, shipped, cancelled, ...).",
+                                   callback=_known_status)] = None,
                  channel: Annotated[str | None, typer.Option("--channel", "-c",
                                     help="Only this sales channel.")] = None,
                  since: Annotated[str | None, typer.Option("--since", help="Placed on or "
@@ -32,7 +44,10 @@ def list_command(ctx: typer.Context,
     from oms_cli.services.order_views import ORDER_COLUMNS, list_orders
 
     obj = app_context(ctx)
-    after = start_of(since, obj.config.timezone) if since else None
+    try:
+        after = start_of(since, obj.config.timezone) if since else None
+    except InvalidInput as exc:
+        raise typer.BadParameter(exc.message, param_hint="--since") from None
     rows = list_orders(obj.database(), status=status, channel=channel, since=after,
                        limit=limit)
     obj.emit(Listing(ORDER_COLUMNS, rows), OutputChoice(fmt, output, no_headers, raw))

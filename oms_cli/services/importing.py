@@ -21,7 +21,7 @@ from oms_cli.channels.base import ChannelFormat
 from oms_cli.channels.text import replay
 from oms_cli.domain.lifecycle import ValidationPolicy
 from oms_cli.domain.orders import ParsedOrder, RejectedRecord
-from oms_cli.errors import InputMissing, InvalidInput
+from oms_cli.errors import InputMissing, InvalidInput, NotAnExport
 from oms_cli.services.order_intake import OrderIntake
 from oms_cli.store.database import Database
 from oms_cli.store.tables import ImportRejection, ImportRun, utc_now
@@ -103,7 +103,7 @@ def import_file(db: Database, source: str, *, settings: ImportSettings,
             summary.run_id = run.id
             intake = OrderIntake(session, channel=name, policy=settings.policy,
                                  import_run_id=run.id, run_id=run_id)
-            for batch, rejects in _batches(chosen.parse(reader, options)):
+            for batch, rejects in _batches(_located(chosen.parse(reader, options), label)):
                 summary.read += len(batch) + len(rejects)
                 if batch:
                     intake.take(batch)
@@ -124,6 +124,11 @@ def import_file(db: Database, source: str, *, settings: ImportSettings,
                 updated=summary.updated, unchanged=summary.unchanged,
                 rejected=summary.rejected))
     return summary
+
+
+def check_format(name: str) -> None:
+    """Raise InvalidInput, listing the known ones, unless ``name`` is a format oms reads."""
+    get_format(name)
 
 
 def _choose(head: bytes, filename: str, channel: str | None, format_name: str | None,
@@ -167,6 +172,17 @@ def _batches(parsed: Iterator[ParsedOrder | RejectedRecord],
         batch[record.external_id] = record
     if batch or rejects:
         yield list(batch.values()), rejects
+
+
+def _located(parsed: Iterator[ParsedOrder | RejectedRecord], label: str,
+             ) -> Iterator[ParsedOrder | RejectedRecord]:
+    """Name the file in errors a parser raises part way: it knows only the line."""
+    try:
+        yield from parsed
+    except NotAnExport as exc:
+        if exc.where:
+            raise
+        raise NotAnExport(exc.message, where=label) from exc
 
 
 def _keep_rejects(session: object, run_id: int, rejects: list[RejectedRecord],

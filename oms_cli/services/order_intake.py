@@ -128,10 +128,12 @@ class OrderIntake:
         lines = []
         for line in parsed.lines:
             lines.append((line, _history_units(parsed, line), self.resolve(line)))
-        state_lines = [units for _, units, _ in lines]
-        waiting = any(units.waiting for units in state_lines)
+        # An order record without its items yet (Etsy's Sold Orders file) stands as one
+        # unit, shipped or cancelled when the channel says so: history is never held.
+        state_lines = [units for _, units, _ in lines] or [
+            _history_units(parsed, ParsedLine(line_key="", quantity=1))]
         hold = None
-        if waiting:
+        if any(units.waiting for units in state_lines):
             facts = OrderFacts(
                 lines=[LineFacts(label=line.sku or line.channel_key or line.name,
                                  known=product_id is not None, quantity=line.quantity,
@@ -141,12 +143,8 @@ class OrderIntake:
                 financial_status=parsed.financial_status.value,
                 risk_level=parsed.risk_level, is_test=parsed.is_test)
             hold = validate_order(facts, self.policy)
-        if not lines:  # an order record without its items yet (Etsy's Sold Orders file)
-            hold = validate_order(OrderFacts([], parsed.ship_to.is_shippable(),
-                                             parsed.financial_status.value), self.policy)
-        status = derive_status(OrderState(
-            lines=state_lines or [LineUnits(quantity=1)], on_hold=hold is not None,
-            validated=hold is None))
+        status = derive_status(OrderState(lines=state_lines, on_hold=hold is not None,
+                                          validated=hold is None))
         return _Plan(lines=lines, status=status.value, hold=hold)
 
     def _order_row(self, parsed: ParsedOrder, plan: _Plan,
@@ -262,16 +260,21 @@ class OrderIntake:
         for name, (_, value) in changes.items():
             if name not in ("cancelled", "channel_fulfillment"):
                 setattr(order, name, value)
+        # Shipped units first: a cancellation only cancels what did not ship.
+        if "channel_fulfillment" in changes:
+            order.channel_fulfillment = parsed.fulfillment.value
+            if parsed.fulfillment != ChannelFulfillment.UNFULFILLED:
+                self._fulfilled_elsewhere(order, parsed)
         if "cancelled" in changes:
             cancel_order(self.session, order, reason="cancelled on the channel",
                          run_id=self.run_id, at=parsed.cancelled_at)
-        if "channel_fulfillment" in changes:
-            order.channel_fulfillment = parsed.fulfillment.value
-            if parsed.fulfillment == ChannelFulfillment.FULFILLED:
-                self._fulfilled_elsewhere(order)
 
-    def _fulfilled_elsewhere(self, order: Order) -> None:
-        """The channel says it shipped: record the units as shipped history if none are reserved."""
+    def _fulfilled_elsewhere(self, order: Order, parsed: ParsedOrder) -> None:
+        """The channel says units shipped: record them as shipped history if none are reserved.
+
+        A partial fulfilment ships the lines the file marks as fulfilled, so allocation
+        never reserves (and ships twice) what the channel already sent.
+        """
         assert order.id is not None
         reserved = self.session.execute(select(func.coalesce(func.sum(OrderLine.allocated), 0))
                                         .where(OrderLine.order_id == order.id)).scalar_one()
@@ -279,10 +282,23 @@ class OrderIntake:
             record_event(self.session, order.id, "fulfilled_on_channel", run_id=self.run_id,
                          detail={"note": "units are reserved here: ship them with `oms ship`"})
             return
-        self.session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
-                             .values(shipped=OrderLine.quantity - OrderLine.cancelled))
+        if parsed.fulfillment == ChannelFulfillment.FULFILLED:
+            self.session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                                 .values(shipped=OrderLine.quantity - OrderLine.cancelled))
+        else:
+            shipped = {line.line_key: _history_units(parsed, line).shipped
+                       for line in parsed.lines}
+            for line_id, key, quantity, before, cancelled in self.session.execute(
+                    select(OrderLine.id, OrderLine.line_key, OrderLine.quantity,
+                           OrderLine.shipped, OrderLine.cancelled)
+                    .where(OrderLine.order_id == order.id)).all():
+                after = max(before, min(shipped.get(key, 0), quantity - cancelled))
+                if after != before:
+                    self.session.execute(update(OrderLine).where(OrderLine.id == line_id)
+                                         .values(shipped=after))
         record_event(self.session, order.id, "fulfilled_on_channel", run_id=self.run_id,
-                     detail={"note": "shipped outside oms; stock was not moved"})
+                     detail={"fulfillment": parsed.fulfillment.value,
+                             "note": "shipped outside oms; stock was not moved"})
         refresh_status(self.session, order, run_id=self.run_id)
 
     def _missing_lines(self, order: Order, parsed: ParsedOrder) -> list[ParsedLine]:
@@ -296,8 +312,13 @@ class OrderIntake:
 
     def _add_lines(self, order: Order, parsed: ParsedOrder, lines: list[ParsedLine]) -> None:
         assert order.id is not None
-        rows = [_line_row(order.id, line, _history_units(parsed, line), self.resolve(line),
-                          order.currency) for line in lines]
+        rows = []
+        for line in lines:
+            units = _history_units(parsed, line)
+            if order.cancelled_at is not None:  # the order's other record said so
+                units = LineUnits(quantity=units.quantity, shipped=units.shipped,
+                                  cancelled=units.quantity - units.shipped)
+            rows.append(_line_row(order.id, line, units, self.resolve(line), order.currency))
         self.connection.execute(insert(LINES), rows)
 
 
