@@ -89,7 +89,13 @@ class OrderIntake:
         return None
 
     def take(self, batch: Sequence[ParsedOrder]) -> None:
-        """Write a batch of orders whose external ids are distinct."""
+        """Write a batch of orders whose external ids are distinct.
+
+        Lines the channel reports with no units (an item cancelled before it was paid
+        for, as Amazon writes it) carry nothing to ship and are left out.
+        """
+        for order in batch:
+            order.lines = [line for line in order.lines if line.quantity > 0]
         keys = [order.external_id for order in batch]
         known = self._known(keys)
         fresh = [order for order in batch if order.external_id not in known]

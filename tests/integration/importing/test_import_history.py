@@ -114,3 +114,18 @@ def test_an_order_partly_shipped_and_cancelled_in_one_export_cancels_only_the_re
     assert [(line.sku, line.shipped, line.cancelled)
             for line in lines_of(stocked, order.id)] == [("MUG-01", 2, 0), ("TEE-01", 0, 1)]
     assert order.status == "shipped"
+
+
+def test_an_amazon_item_cancelled_with_no_units_is_left_out_and_its_order_cancelled(
+        db: Database) -> None:
+    from oms_cli.services.importing import ImportSettings, import_file
+
+    report = FIXTURES.parents[0] / "channels" / "amazon" / "all_orders_report.txt"
+    summary = import_file(db, str(report), settings=ImportSettings())
+    assert summary.rejected == 0
+    orders = orders_by_key(db, "amazon")
+    cancelled = orders["112-3333333-4444444"]
+    assert cancelled.status == "cancelled"
+    assert lines_of(db, cancelled.id) == []
+    assert all(line.quantity > 0 for order in orders.values()
+               for line in lines_of(db, order.id))
