@@ -51,8 +51,9 @@ from oms_cli.store.tables import (
 from oms_cli.store.tables import StockLevel as StockLevelRow
 
 PLAN_COLUMNS = ("order", "sku", "location", "quantity", "decision")
+# Orders with units still to reserve; a partly shipped order may still wait for the rest.
 WAITING = (OrderStatus.READY.value, OrderStatus.BACKORDERED.value,
-           OrderStatus.PARTIALLY_ALLOCATED.value)
+           OrderStatus.PARTIALLY_ALLOCATED.value, OrderStatus.PARTIALLY_SHIPPED.value)
 ALLOCATIONS, LINES, LEVELS, ORDERS, EVENTS = (table.__table__ for table in (  # type: ignore[attr-defined]
     Allocation, OrderLine, StockLevelRow, Order, OrderEvent))
 
