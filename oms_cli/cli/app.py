@@ -21,11 +21,15 @@ from oms_cli.cli import (
     allocate_cmd,
     config_cmd,
     db_cmd,
+    export_cmd,
     import_cmd,
     location_cmd,
     order_cmd,
+    picklist_cmd,
     product_cmd,
+    return_cmd,
     setup_cmd,
+    ship_cmd,
     stock_cmd,
     sync_cmd,
 )
@@ -149,6 +153,9 @@ def main_options(
 
 setup_cmd.register(app)
 sync_cmd.register(app)
+picklist_cmd.register(app)
+ship_cmd.register(app)
+return_cmd.register(app)
 allocate_cmd.register(app)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
@@ -157,6 +164,7 @@ app.add_typer(location_cmd.app, name="location")
 app.add_typer(stock_cmd.app, name="stock")
 app.add_typer(import_cmd.app, name="import")
 app.add_typer(order_cmd.app, name="order")
+app.add_typer(export_cmd.app, name="export")
 
 
 def main() -> None:

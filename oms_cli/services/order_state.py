@@ -8,6 +8,7 @@ writes an order_event when that differs from before.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import (
     Hold,
+    HoldReason,
     LineFacts,
     LineUnits,
     OrderFacts,
@@ -93,9 +95,34 @@ def revalidate(session: Session, order: Order, policy: ValidationPolicy, *,
                run_id: int | None = None) -> OrderStatus:
     """Validate an order that is still waiting, then refresh its status."""
     if order.status in _VALIDATABLE:
+        policy = accepting(policy, accepted_holds(session, order.id or 0),
+                           order.financial_status)
         apply_validation(order, validate_order(validation_facts(session, order), policy),
                          utc_now())
     return refresh_status(session, order, run_id=run_id)
+
+
+def accepted_holds(session: Session, order_id: int) -> frozenset[str]:
+    """The validation hold reasons the merchant accepted for this order (`oms order release`)."""
+    details = session.scalars(select(OrderEvent.detail).where(
+        OrderEvent.order_id == order_id, OrderEvent.type == HOLD_ACCEPTED))
+    return frozenset(str(detail["reason"]) for detail in details
+                     if isinstance(detail, dict) and "reason" in detail)
+
+
+def accepting(policy: ValidationPolicy, reasons: frozenset[str],
+              financial_status: str) -> ValidationPolicy:
+    """``policy`` with the rules behind the accepted hold ``reasons`` switched off."""
+    if HoldReason.AWAITING_PAYMENT in reasons:
+        policy = replace(policy, accepted_financial_statuses=(
+            policy.accepted_financial_statuses | {financial_status}))
+    if HoldReason.INCORRECT_ADDRESS in reasons:
+        policy = replace(policy, require_address=False)
+    if HoldReason.HIGH_RISK in reasons:
+        policy = replace(policy, max_risk="high")
+    if HoldReason.OTHER in reasons:
+        policy = replace(policy, hold_test_orders=False)
+    return policy
 
 
 def release_allocations(session: Session, order_id: int, *, run_id: int | None = None) -> int:
@@ -140,6 +167,8 @@ def cancel_order(session: Session, order: Order, *, reason: str, run_id: int | N
 
 
 VALIDATION, MERCHANT = "validation", "merchant"
+# The event that records a released validation hold: its reason no longer holds the order.
+HOLD_ACCEPTED = "hold_accepted"
 # Nothing is left to ship in these: a hold on them means nothing.
 _SETTLED = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.RETURNED,
                       OrderStatus.PARTIALLY_RETURNED})

@@ -51,14 +51,16 @@ def _release_line_units(session: Session, line_id: int, location_id: int, units:
     rows = session.scalars(select(Allocation).where(
         Allocation.order_line_id == line_id, Allocation.location_id == location_id,
         Allocation.status == "open").order_by(Allocation.id.desc())).all()
+    carriers = [row for row in rows if row.line_units]
+    other_parts = [row for row in rows if not row.line_units]
     left = units
-    for row in (row for row in rows if row.line_units):
+    for row in carriers:
         take = min(left, row.line_units)
         row.line_units -= take
         _shrink(session, row, take * row.per_unit, location_id)
         left -= take
     wanted: dict[int, int] = {}
-    for row in (row for row in rows if not row.line_units and row.quantity):
+    for row in other_parts:
         wanted.setdefault(row.product_id, units * row.per_unit)
         take = min(wanted[row.product_id], row.quantity)
         wanted[row.product_id] -= take
@@ -72,9 +74,10 @@ def _release_line_units(session: Session, line_id: int, location_id: int, units:
 def _shrink(session: Session, row: Allocation, quantity: int, location_id: int) -> None:
     if not quantity:
         return
-    row.quantity -= quantity
-    if row.quantity == 0:
+    if quantity == row.quantity:  # the whole row goes: close it, keeping what it held
         row.status, row.closed_at = "released", utc_now()
+    else:
+        row.quantity -= quantity
     session.execute(update(StockLevelRow).where(
         StockLevelRow.product_id == row.product_id, StockLevelRow.location_id == location_id)
         .values(reserved=StockLevelRow.reserved - quantity))
