@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from oms_cli.cli.context import AppContext, OutputChoice, app_context, dry_prefix
 from oms_cli.cli.options import DryRunOpt, FormatOpt, NoHeadersOpt, OutputOpt, RawOpt
+
+if TYPE_CHECKING:
+    from oms_cli.config import Config
+    from oms_cli.domain.allocation import Policy
 
 
 def register(app: typer.Typer) -> None:
@@ -29,16 +33,12 @@ def allocate_command(
     priority, then oldest first (FIFO), each routed by the configured rules (default
     fewest_splits, priority, nearest, most_stock; last tie-break the location code).
     Prints the plan: order, sku, location, quantity, decision."""
-    from oms_cli.domain.allocation import Policy
     from oms_cli.output import Listing
     from oms_cli.services.allocation import PLAN_COLUMNS, allocate
     from oms_cli.services.importing import settings_from
 
     obj = app_context(ctx)
-    settings = obj.config.allocation
-    policy = Policy(rules=tuple(settings.rules), allow_split=settings.allow_split,
-                    max_splits=settings.max_splits, partial=settings.partial)
-    result = allocate(obj.writer("allocate", dry_run=dry_run), policy=policy,
+    result = allocate(obj.writer("allocate", dry_run=dry_run), policy=policy_from(obj.config),
                       validation=settings_from(obj.config).policy, references=orders or (),
                       dry_run=dry_run, explain=explain, run_id=obj.run_id)
     obj.run_counts.update(orders=result.orders, units=result.units,
@@ -60,6 +60,15 @@ def allocate_command(
     else:
         obj.emit(Listing(PLAN_COLUMNS, rows), choice)
     _summarise(obj, result, dry_run)
+
+
+def policy_from(config: Config) -> Policy:
+    """The allocation policy the config sets."""
+    from oms_cli.domain.allocation import Policy
+
+    settings = config.allocation
+    return Policy(rules=tuple(settings.rules), allow_split=settings.allow_split,
+                  max_splits=settings.max_splits, partial=settings.partial)
 
 
 def _is_table(choice: OutputChoice) -> bool:

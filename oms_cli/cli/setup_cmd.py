@@ -45,9 +45,11 @@ def demo_command(ctx: typer.Context, keep: Annotated[Path | None, typer.Option(
                  "(default: a temporary folder, removed afterwards).", file_okay=False)] = None,
                  ) -> None:
     """Try oms on a throw-away database filled from the bundled examples."""
+    from oms_cli.cli.allocate_cmd import policy_from
     from oms_cli.output import Listing
-    from oms_cli.services import stock_views
+    from oms_cli.services import order_views, stock_views
     from oms_cli.services.demo import build_demo
+    from oms_cli.services.importing import settings_from
 
     obj = app_context(ctx)
     with tempfile.TemporaryDirectory(prefix="oms-demo-") as scratch:
@@ -60,7 +62,8 @@ def demo_command(ctx: typer.Context, keep: Annotated[Path | None, typer.Option(
             raise Conflict(f"{obj.db_option} exists: give --keep an empty folder")
         db = obj.writer("demo")
         obj.info(f"demo database: {db.location}")
-        summary = build_demo(db, currency=obj.config.currency, run_id=obj.run_id)
+        summary = build_demo(db, settings=settings_from(obj.config),
+                             policy=policy_from(obj.config), run_id=obj.run_id)
         for step in summary.steps:
             obj.info(f"  - {step}")
         obj.info("stock now (oms stock show):")
@@ -69,6 +72,10 @@ def demo_command(ctx: typer.Context, keep: Annotated[Path | None, typer.Option(
         obj.info("running low (oms stock show --low):")
         obj.emit(Listing(stock_views.LOW_COLUMNS, stock_views.low_stock(db),
                          title="Low stock"), OutputChoice())
+        obj.info("the order book (oms order list):")
+        obj.emit(Listing(order_views.ORDER_COLUMNS, order_views.list_orders(db),
+                         title="Orders"), OutputChoice())
         if keep:
-            obj.info(f"kept: try `oms --db {obj.db_option} stock history CB-ETH-500`")
+            obj.info(f"kept: try `oms --db {obj.db_option} order show shopify:#1003` or "
+                     f"`oms --db {obj.db_option} allocate --dry-run --explain`")
         obj.finish(0)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oms_cli.domain.allocation import Policy
 from oms_cli.errors import NotFound
+from oms_cli.services.allocation import allocate
 from oms_cli.services.catalog import import_products
+from oms_cli.services.fulfillment import ship_order
+from oms_cli.services.importing import ImportSettings, import_file
 from oms_cli.services.locations import import_locations
 from oms_cli.services.stock import import_stock
 from oms_cli.store.database import Database
@@ -26,8 +30,11 @@ class DemoSummary:
     steps: list[str] = field(default_factory=list)
 
 
-def build_demo(db: Database, *, currency: str, run_id: int | None = None) -> DemoSummary:
-    """Fill an empty database with the example locations, catalog and stock."""
+def build_demo(db: Database, *, settings: ImportSettings, policy: Policy,
+               run_id: int | None = None) -> DemoSummary:
+    """Fill an empty database from the examples: locations, catalog, stock, orders; then
+    allocate every order and ship the two oldest, as a merchant's first morning would."""
+    currency = settings.currency
     examples = examples_dir()
     summary = DemoSummary()
     created, _ = import_locations(db, examples / "locations.csv")
@@ -37,4 +44,18 @@ def build_demo(db: Database, *, currency: str, run_id: int | None = None) -> Dem
     stock = import_stock(db, examples / "stock.csv", run_id=run_id)
     summary.steps.append(f"received {stock.received} units in {stock.rows} deliveries "
                          "from stock.csv")
+    imported = import_file(db, str(examples / "orders" / "shopify_orders_export.csv"),
+                           settings=settings, run_id=run_id)
+    summary.steps.append(f"imported {imported.created} Shopify orders (some held: an unknown "
+                         "sku, no address, awaiting payment; one already shipped, one cancelled)")
+    allocated = allocate(db, policy=policy, validation=settings.policy, run_id=run_id)
+    summary.steps.append(f"allocated {allocated.units} units: {allocated.allocated} orders "
+                         f"fully, {allocated.partial} partially, {allocated.backordered} "
+                         "backordered")
+    for reference, tracking in DEMO_SHIPMENTS:
+        ship_order(db, reference, carrier="UPS", tracking=tracking, run_id=run_id)
+        summary.steps.append(f"shipped {reference} with UPS {tracking}")
     return summary
+
+
+DEMO_SHIPMENTS = (("shopify:#1002", "1Z999AA10123456784"), ("shopify:#1003", "1Z999AA10123456791"))

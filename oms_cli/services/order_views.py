@@ -11,7 +11,19 @@ from sqlmodel import Session
 from oms_cli.domain.money import from_minor
 from oms_cli.errors import InvalidInput, NotFound
 from oms_cli.store.database import Database
-from oms_cli.store.tables import Customer, Order, OrderEvent, OrderLine, Product
+from oms_cli.store.tables import (
+    Allocation,
+    Customer,
+    Location,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    Return,
+    ReturnLine,
+    Shipment,
+    ShipmentLine,
+)
 
 ORDER_COLUMNS = ("id", "channel", "external_id", "status", "placed_at", "currency", "total",
                  "lines", "units", "hold_reason")
@@ -84,6 +96,10 @@ def order_detail(db: Database, reference: str) -> dict[str, Any]:
             "import_run": order.import_run_id,
         }
         detail["lines"] = _lines(session, order)
+        detail["reservations"] = _reservations(session, order)
+        detail["allocation_trace"] = _latest_trace(session, order)
+        detail["shipments"] = _shipments(session, order)
+        detail["returns"] = _returns(session, order)
         detail["events"] = [
             {"at": at, "type": kind, "from": before, "to": after, "detail": info}
             for at, kind, before, after, info in session.execute(
@@ -111,3 +127,61 @@ def _lines(session: Session, order: Order) -> list[dict[str, Any]]:
             "known": line.product_id is not None, "channel_key": line.channel_key,
         })
     return lines
+
+
+def _reservations(session: Session, order: Order) -> list[dict[str, Any]]:
+    """Open reservations: what is held for the order, where."""
+    rows = session.execute(
+        select(Location.code, Product.sku, func.sum(Allocation.quantity))
+        .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+        .join(Location, Location.id == Allocation.location_id)
+        .join(Product, Product.id == Allocation.product_id)
+        .where(OrderLine.order_id == order.id, Allocation.status == "open")
+        .group_by(Location.code, Product.sku).order_by(Location.code, Product.sku))
+    return [{"location": code, "sku": sku, "quantity": units} for code, sku, units in rows]
+
+
+def _latest_trace(session: Session, order: Order) -> Any:
+    """The decision trace stored with the order's newest allocation (None before any)."""
+    return session.execute(
+        select(Allocation.trace)
+        .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+        .where(OrderLine.order_id == order.id, Allocation.trace.is_not(None))
+        .order_by(Allocation.created_at.desc(), Allocation.id.desc()).limit(1)).scalar()
+
+
+def _shipments(session: Session, order: Order) -> list[dict[str, Any]]:
+    shipments = []
+    for shipment, code in session.execute(
+            select(Shipment, Location.code)
+            .outerjoin(Location, Location.id == Shipment.location_id)
+            .where(Shipment.order_id == order.id).order_by(Shipment.shipped_at, Shipment.id)):
+        lines = session.execute(
+            select(func.coalesce(Product.sku, OrderLine.sku), ShipmentLine.quantity)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .outerjoin(Product, Product.id == OrderLine.product_id)
+            .where(ShipmentLine.shipment_id == shipment.id).order_by(ShipmentLine.id))
+        shipments.append({
+            "shipped_at": shipment.shipped_at, "location": code, "carrier": shipment.carrier,
+            "tracking": shipment.tracking, "exported_at": shipment.exported_at,
+            "lines": ", ".join(f"{sku} x{units}" for sku, units in lines)})
+    return shipments
+
+
+def _returns(session: Session, order: Order) -> list[dict[str, Any]]:
+    returns = []
+    for record, code in session.execute(
+            select(Return, Location.code)
+            .outerjoin(Location, Location.id == Return.location_id)
+            .where(Return.order_id == order.id).order_by(Return.created_at, Return.id)):
+        lines = session.execute(
+            select(func.coalesce(Product.sku, OrderLine.sku), ReturnLine.quantity)
+            .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+            .outerjoin(Product, Product.id == OrderLine.product_id)
+            .where(ReturnLine.return_id == record.id).order_by(ReturnLine.id))
+        returns.append({
+            "at": record.created_at, "location": code, "reason": record.reason,
+            "condition": record.condition,
+            "refund": from_minor(record.refund, order.currency),
+            "lines": ", ".join(f"{sku} x{units}" for sku, units in lines)})
+    return returns
