@@ -10,12 +10,12 @@ BEGIN IMMEDIATE makes overlapping runs queue, so a unit is never reserved twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.allocation import (
@@ -81,9 +81,9 @@ def allocate(db: Database, *, policy: Policy, validation: ValidationPolicy,
         only = [find_order(session, ref).id or 0 for ref in references] or None
         _resolve_lines(session, only)
         _revalidate_held(session, validation, only, run_id)
-        orders = _waiting_orders(session, only)
-        plan = plan_allocation(orders, _available(session), _sites(session), policy)
-        return _write(session, orders, plan, run_id, explain)
+        waiting = _waiting_orders(session, only)
+        plan = plan_allocation(waiting.demands, _available(session), _sites(session), policy)
+        return _write(session, waiting, plan, run_id, explain, only)
 
 
 def _resolve_lines(session: Session, only: list[int] | None) -> None:
@@ -119,26 +119,49 @@ def _revalidate_held(session: Session, validation: ValidationPolicy, only: list[
     session.flush()
 
 
-def _waiting_orders(session: Session, only: list[int] | None) -> list[OrderDemand]:
-    query = (select(Order.id, Order.priority, Order.placed_at, Order.ship_country,
-                    Order.ship_region, OrderLine.id, OrderLine.product_id,
-                    OrderLine.quantity - OrderLine.allocated - OrderLine.shipped
-                    - OrderLine.cancelled)
+@dataclass
+class _Waiting:
+    """The orders that wait for stock: their demand, and every line's units and status."""
+
+    demands: list[OrderDemand]
+    units: dict[int, dict[int, LineUnits]]  # order id -> line id -> units now
+    statuses: dict[int, str]
+    refs: dict[int, str] = field(default_factory=dict)  # order id -> CHANNEL:EXTERNAL_ID
+    skus: dict[int, str] = field(default_factory=dict)  # line id -> our sku
+
+
+def _waiting_orders(session: Session, only: list[int] | None) -> _Waiting:
+    query = (select(Order.id, Order.status, Order.priority, Order.placed_at,
+                    Order.ship_country, Order.ship_region, OrderLine.id, OrderLine.product_id,
+                    OrderLine.quantity, OrderLine.allocated, OrderLine.shipped,
+                    OrderLine.returned, OrderLine.cancelled, Order.channel, Order.external_id,
+                    Product.sku)
              .join(OrderLine, OrderLine.order_id == Order.id)
-             .where(Order.status.in_(WAITING), OrderLine.product_id.is_not(None),
-                    OrderLine.quantity > OrderLine.allocated + OrderLine.shipped
-                    + OrderLine.cancelled)
+             .outerjoin(Product, Product.id == OrderLine.product_id)
+             .where(Order.status.in_(WAITING))
              .order_by(Order.id, OrderLine.id))
     if only:
         query = query.where(Order.id.in_(only))
     parts = _bundle_parts(session)
-    orders: dict[int, tuple[Any, list[Demand]]] = {}
-    for order_id, priority, placed, country, region, line_id, product_id, wanted in (
-            session.execute(query)):
-        _, lines = orders.setdefault(order_id, ((priority, placed, country, region), []))
-        lines.append(Demand(line_id, wanted, parts.get(product_id, ((product_id, 1),))))
-    return [OrderDemand(order_id, head[0], head[1], head[2], head[3], tuple(lines))
-            for order_id, (head, lines) in orders.items()]
+    heads: dict[int, tuple[Any, ...]] = {}
+    lines: dict[int, list[Demand]] = defaultdict(list)
+    waiting = _Waiting([], defaultdict(dict), {})
+    for (order_id, status, priority, placed, country, region, line_id, product_id,
+         quantity, allocated, shipped, returned, cancelled, channel, external,
+         sku) in session.execute(query):
+        if order_id not in heads:
+            heads[order_id] = (priority, placed, country, region)
+            waiting.statuses[order_id] = status
+            waiting.refs[order_id] = f"{channel}:{external}"
+        waiting.skus[line_id] = sku
+        units = LineUnits(quantity, allocated, shipped, returned, cancelled)
+        waiting.units[order_id][line_id] = units
+        if units.waiting > 0 and product_id is not None:
+            lines[order_id].append(
+                Demand(line_id, units.waiting, parts.get(product_id, ((product_id, 1),))))
+    waiting.demands = [OrderDemand(order_id, *heads[order_id], tuple(demand))
+                       for order_id, demand in lines.items()]
+    return waiting
 
 
 def _bundle_parts(session: Session) -> dict[int, tuple[tuple[int, int], ...]]:
@@ -172,21 +195,17 @@ def _sites(session: Session) -> list[Site]:
             for loc in session.scalars(select(Location).order_by(Location.code))]
 
 
-def _write(session: Session, orders: list[OrderDemand], plan: Plan, run_id: int | None,
-           explain: bool) -> AllocationResult:
+def _write(session: Session, waiting: _Waiting, plan: Plan, run_id: int | None,
+           explain: bool, only: list[int] | None) -> AllocationResult:
     now = utc_now()
-    result = AllocationResult(orders=len(orders))
-    lines = {d.line_id: d for order in orders for d in order.lines}
+    result = AllocationResult(orders=len(waiting.demands))
+    lines = {d.line_id: d for order in waiting.demands for d in order.lines}
     location_ids = dict(session.execute(select(Location.code, Location.id)).all())
-    reserved_orders = {r.order_id for r in plan.reservations}
-    refs = _order_refs(session, reserved_orders | (set(plan.traces) if explain else set()))
-    skus = _line_skus(session, {r.line_id for r in plan.reservations})
-    allocation_rows, line_updates, level_updates = [], defaultdict(int), defaultdict(int)
+    allocation_rows, reserved = [], defaultdict(int)
     traced: set[int] = set()
     for reservation in plan.reservations:
-        demand = lines[reservation.line_id]
         location_id = location_ids[reservation.location]
-        for index, (product_id, per_unit) in enumerate(demand.parts):
+        for index, (product_id, per_unit) in enumerate(lines[reservation.line_id].parts):
             trace = None
             if reservation.order_id not in traced:  # stored once per order, on its first row
                 trace = plan.traces.get(reservation.order_id)
@@ -197,94 +216,70 @@ def _write(session: Session, orders: list[OrderDemand], plan: Plan, run_id: int 
                 "per_unit": per_unit, "line_units": reservation.quantity if index == 0 else 0,
                 "status": "open", "trace": trace, "created_at": now, "closed_at": None,
                 "run_id": run_id})
-            level_updates[(product_id, location_id)] += reservation.quantity * per_unit
-        line_updates[reservation.line_id] += reservation.quantity
+        reserved[reservation.line_id] += reservation.quantity
         result.units += reservation.quantity
-        result.rows.append((refs[reservation.order_id], skus.get(reservation.line_id),
-                            reservation.location, reservation.quantity,
-                            plan.decisions.get(reservation.order_id, "")))
+        result.rows.append((waiting.refs[reservation.order_id],
+                            waiting.skus.get(reservation.line_id), reservation.location,
+                            reservation.quantity, plan.decisions.get(reservation.order_id, "")))
     if allocation_rows:
-        session.connection().execute(insert(ALLOCATIONS), allocation_rows)
-    _bump(session, line_updates, level_updates)
-    _settle_orders(session, orders, plan, result, run_id, now)
+        _reserve(session, allocation_rows)
+    _settle_orders(session, waiting, plan, reserved, result, run_id, now, only)
     if explain:
-        result.traces = {refs[order_id]: trace for order_id, trace in plan.traces.items()}
+        result.traces = {waiting.refs[order_id]: trace
+                         for order_id, trace in plan.traces.items()}
     return result
 
 
-def _bump(session: Session, line_updates: dict[int, int],
-          level_updates: dict[tuple[int, int], int]) -> None:
+def _reserve(session: Session, allocation_rows: list[dict[str, Any]]) -> None:
+    """Insert the allocations, then add them to their lines and levels in two set-wise
+    updates (everything above the id watermark is this run's: the write lock is held)."""
     connection = session.connection()
-    if line_updates:
-        connection.execute(
-            update(LINES).where(LINES.c.id == bindparam("line"))
-            .values(allocated=LINES.c.allocated + bindparam("units")),
-            [{"line": line, "units": units} for line, units in line_updates.items()])
-    if level_updates:
-        connection.execute(
-            update(LEVELS).where(LEVELS.c.product_id == bindparam("product"),
-                                 LEVELS.c.location_id == bindparam("location"))
-            .values(reserved=LEVELS.c.reserved + bindparam("units")),
-            [{"product": product, "location": location, "units": units}
-             for (product, location), units in level_updates.items()])
+    mark = connection.execute(select(func.coalesce(func.max(ALLOCATIONS.c.id), 0))).scalar()
+    connection.execute(insert(ALLOCATIONS), allocation_rows)
+    new = ALLOCATIONS.alias("new")
+    line_units = (select(func.sum(new.c.line_units))
+                  .where(new.c.order_line_id == LINES.c.id, new.c.id > mark).scalar_subquery())
+    connection.execute(update(LINES).where(LINES.c.id.in_(
+        select(new.c.order_line_id).where(new.c.id > mark))).values(
+        allocated=LINES.c.allocated + line_units))
+    same_level = and_(new.c.product_id == LEVELS.c.product_id,
+                      new.c.location_id == LEVELS.c.location_id, new.c.id > mark)
+    connection.execute(update(LEVELS).where(exists().where(same_level)).values(
+        reserved=LEVELS.c.reserved + select(func.sum(new.c.quantity)).where(same_level)
+        .scalar_subquery()))
 
 
-def _settle_orders(session: Session, orders: list[OrderDemand], plan: Plan,
-                   result: AllocationResult, run_id: int | None, now: datetime) -> None:
-    """Mark every order looked at and write the status each now has, with the decision."""
-    units: dict[int, list[LineUnits]] = defaultdict(list)
-    statuses: dict[int, str] = {}
-    for ids in _chunks([order.order_id for order in orders]):
-        for order_id, status, quantity, allocated, shipped, returned, cancelled in (
-                session.execute(select(Order.id, Order.status, OrderLine.quantity,
-                                       OrderLine.allocated, OrderLine.shipped,
-                                       OrderLine.returned, OrderLine.cancelled)
-                                .join(OrderLine, OrderLine.order_id == Order.id)
-                                .where(Order.id.in_(ids)))):
-            statuses[order_id] = status
-            units[order_id].append(LineUnits(quantity, allocated, shipped, returned, cancelled))
+def _settle_orders(session: Session, waiting: _Waiting, plan: Plan,
+                   reserved: dict[int, int], result: AllocationResult, run_id: int | None,
+                   now: datetime, only: list[int] | None) -> None:
+    """Mark every order looked at and write the status each now has, with the decision.
+
+    The trace is kept with the order's first allocation row; an order that got nothing
+    keeps it in its event instead, so `oms order show` can always say why.
+    """
     changes, events = [], []
-    for order_id, before in statuses.items():
-        after = derive_status(OrderState(units[order_id], validated=True,
-                                         allocation_tried=True)).value
+    for order_id in (order.order_id for order in waiting.demands):
+        units = [replace(line, allocated=line.allocated + reserved.get(line_id, 0))
+                 for line_id, line in waiting.units[order_id].items()]
+        before = waiting.statuses[order_id]
+        after = derive_status(OrderState(units, validated=True, allocation_tried=True)).value
         result.allocated += after == OrderStatus.ALLOCATED
         result.partial += after == OrderStatus.PARTIALLY_ALLOCATED
         result.backordered += after == OrderStatus.BACKORDERED
         if after != before:
+            detail: dict[str, Any] = {"decision": plan.decisions.get(order_id, "")}
+            if after == OrderStatus.BACKORDERED:
+                detail["trace"] = plan.traces.get(order_id)
             changes.append({"order": order_id, "status": after})
             events.append({"order_id": order_id, "at": now, "type": "allocated",
                            "from_status": before, "to_status": after, "run_id": run_id,
-                           "detail": {"decision": plan.decisions.get(order_id, ""),
-                                      "trace": plan.traces.get(order_id)}})
+                           "detail": detail})
     connection = session.connection()
-    for ids in _chunks(list(statuses)):
-        connection.execute(update(ORDERS).where(ORDERS.c.id.in_(ids))
-                           .values(allocation_tried_at=now))
+    tried = update(ORDERS).where(ORDERS.c.status.in_(WAITING)).values(allocation_tried_at=now)
+    if only:
+        tried = tried.where(ORDERS.c.id.in_(only))
+    connection.execute(tried)  # before the statuses move out of WAITING
     if changes:
         connection.execute(update(ORDERS).where(ORDERS.c.id == bindparam("order"))
                            .values(status=bindparam("status"), updated_at=now), changes)
         connection.execute(insert(EVENTS), events)
-
-
-def _order_refs(session: Session, ids: set[int]) -> dict[int, str]:
-    refs = {}
-    for chunk in _chunks(sorted(ids)):
-        for order_id, channel, external in session.execute(
-                select(Order.id, Order.channel, Order.external_id).where(Order.id.in_(chunk))):
-            refs[order_id] = f"{channel}:{external}"
-    return refs
-
-
-def _line_skus(session: Session, ids: set[int]) -> dict[int, str]:
-    skus = {}
-    for chunk in _chunks(sorted(ids)):
-        skus.update(session.execute(select(OrderLine.id, Product.sku)
-                                    .join(Product, Product.id == OrderLine.product_id)
-                                    .where(OrderLine.id.in_(chunk))).all())
-    return skus
-
-
-def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    """Bound the parameters of an IN list (SQLite allows a limited number)."""
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
