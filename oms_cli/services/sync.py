@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from oms_cli.domain.allocation import Policy
 from oms_cli.errors import ConfigError, DatabaseBusy, OmsError
+from oms_cli.services.allocation import AllocationResult, allocate
 from oms_cli.services.importing import ImportSettings, ImportSummary, import_file
 from oms_cli.store.database import Database
 
@@ -51,19 +53,23 @@ class FileOutcome:
 @dataclass
 class SyncResult:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    allocation: AllocationResult | None = None
 
     @property
     def needs_attention(self) -> bool:
         return any(o.error or (o.summary and o.summary.rejected) for o in self.outcomes)
 
 
-def sync(db: Database, places: InboxPlaces, *, settings: ImportSettings,
+def sync(db: Database, places: InboxPlaces, *, settings: ImportSettings, policy: Policy,
          run_id: int | None = None) -> SyncResult:
-    """Import every waiting file of the inbox, then move it out of the way."""
+    """Import every waiting file of the inbox, move it out of the way, then allocate
+    every waiting order (new ones and backorders that stock may now cover)."""
     result = SyncResult()
     with inbox_lock(places.inbox):
         for path in waiting_files(places):
             result.outcomes.append(_take(db, path, places, settings, run_id))
+        result.allocation = allocate(db, policy=policy, validation=settings.policy,
+                                     run_id=run_id)
     return result
 
 
