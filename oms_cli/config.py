@@ -14,20 +14,18 @@ names win over their long forms. Locations are a list: they are set in the file 
 
 Every problem found in every layer is reported at once, in one ConfigError with one
 line each: ``oms.yaml: allocation.rules[1]: ...`` or ``OMS_ALLOCATION__PARTIAL: ...``.
+Reading the file and the environment, and wording those lines, is config_layers' part.
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
 import os
 import re
 import sys
-import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -42,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from oms_cli.config_layers import Layers, apply_env, display_path, read_config_file
 from oms_cli.domain.orders import FinancialStatus
 from oms_cli.errors import ConfigError
 
@@ -364,14 +363,14 @@ def load_config(
     ``{"database.url": "x.db"}`` from flags; None values are skipped) and validate.
     Raises ConfigError (exit 78) listing every problem, one per line."""
     path = find_config_file(explicit, use_files=use_files, env=env, cwd=cwd)
-    layers = _Layers()
+    layers = Layers(Config)
     problems: list[str] = []
     if path is not None:
-        label = _display(path)
-        data, problems = _read_file(path, label)
+        label = display_path(path)
+        data, problems = read_config_file(path, label)
         for key, value in data.items():
             layers.put((str(key),), value, "file", label)
-    problems += _apply_env(layers, env)
+    problems += apply_env(layers, env)
     for key, value in (overrides or {}).items():
         if value is not None:
             value = os.fspath(value) if isinstance(value, os.PathLike) else value
@@ -394,211 +393,3 @@ def _must_exist(path: Path, named_by: str) -> Path:
     if not path.exists():
         raise ConfigError(f"{path}: no such config file (named by {named_by})")
     return path
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _read_file(path: Path, label: str) -> tuple[dict[Any, Any], list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{label}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{label}: cannot read the config file: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(_yaml_problem(label, exc)) from None
-    if data is None:
-        return {}, []
-    if not isinstance(data, dict):
-        raise ConfigError(f"{label}: expected a mapping of keys such as `database:`, not a "
-                          f"{type(data).__name__}")
-    return data, _duplicate_keys(text, label)
-
-
-def _yaml_problem(label: str, exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    if not isinstance(exc, yaml.MarkedYAMLError) or mark is None:
-        return f"{label}: {exc}"
-    context = f" ({exc.context})" if exc.context else ""
-    return f"{label}:{mark.line + 1}: {exc.problem}{context}"
-
-
-def _duplicate_keys(text: str, label: str) -> list[str]:
-    # safe_load keeps the last of two equal keys without a word; the first one is likely meant.
-    found: list[tuple[int, str]] = []
-    pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
-    seen_nodes: set[int] = set()
-    while pending:
-        node = pending.pop()
-        if node is None or id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value in keys:
-                    found.append((key.start_mark.line + 1, key.value))
-                keys.add(key.value)
-                pending.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
-    return [f"{label}:{line}: duplicate key {key!r}" for line, key in sorted(found)]
-
-
-_ENV_SHORT_NAMES = {
-    "OMS_DB": ("database", "url"),
-    "OMS_TIMEZONE": ("timezone",),
-    "OMS_CURRENCY": ("currency",),
-}
-
-
-def _apply_env(layers: _Layers, env: Mapping[str, str]) -> list[str]:
-    problems: list[str] = []
-    long_names = sorted(name for name in env if name.startswith("OMS_") and "__" in name)
-    for name in [*long_names, *(name for name in _ENV_SHORT_NAMES if name in env)]:
-        value = env[name]
-        path = _ENV_SHORT_NAMES.get(name) or tuple(name[len("OMS_"):].lower().split("__"))
-        if not value.strip():
-            continue
-        if path[0] == "locations":
-            problems.append(f"{name}: locations are set in the config file, not the environment")
-            continue
-        is_list = get_origin(_optional_inner(_annotation_at(path))) is list
-        parsed = [item.strip() for item in value.split(",") if item.strip()] if is_list else value
-        layers.put(path, parsed, "env", name)
-    return problems
-
-
-@dataclass(frozen=True)
-class _Origin:
-    kind: str  # file | env | flag
-    label: str  # the file, the variable, or "command line"
-    leaf: bool  # this layer set a value here, rather than passing through on its way
-
-
-class _Layers:
-    """The raw settings stacked so far, and which layer set each key."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.origins: dict[tuple[str, ...], _Origin] = {}
-
-    def put(self, path: tuple[str, ...], value: Any, kind: str, label: str) -> None:
-        target = self.data
-        for depth, part in enumerate(path[:-1], start=1):
-            if not isinstance(target.get(part), dict):
-                target[part] = {}
-            target = target[part]
-            self.origins.setdefault(path[:depth], _Origin(kind, label, leaf=False))
-        target[path[-1]] = copy.deepcopy(value)
-        for key in [key for key in self.origins if key[: len(path)] == path]:
-            del self.origins[key]
-        self._record(path, value, _Origin(kind, label, leaf=True))
-
-    def _record(self, path: tuple[str, ...], value: Any, origin: _Origin) -> None:
-        if isinstance(value, dict) and value:
-            self.origins[path] = replace(origin, leaf=False)
-            for key, item in value.items():
-                self._record((*path, str(key)), item, origin)
-        else:
-            self.origins[path] = origin
-
-    def sources(self, config: Config) -> dict[str, str]:
-        return {".".join(path): self._source(path) for path in _leaves(config.model_dump(), ())}
-
-    def _source(self, path: tuple[str, ...]) -> str:
-        for end in range(len(path), 0, -1):
-            origin = self.origins.get(path[:end])
-            if origin is not None and origin.leaf:
-                return origin.kind
-        return "default"
-
-    def describe(self, error: Mapping[str, Any]) -> str:
-        """One line for one validation error: where it was set, its key, what is wrong."""
-        loc = tuple(part for part in error["loc"] if part != "[key]")
-        keys = tuple(str(part) for part in loc[: next(
-            (i for i, part in enumerate(loc) if isinstance(part, int)), len(loc))])
-        origin = next((self.origins[keys[:end]] for end in range(len(keys), 0, -1)
-                       if keys[:end] in self.origins), None)
-        message = _message(error, loc)
-        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
-        if origin is None:
-            return f"{key}: {message}"
-        if origin.kind == "env" and origin.leaf and keys == loc:
-            return f"{origin.label}: {message}"
-        return f"{origin.label}: {key}: {message}" if key else f"{origin.label}: {message}"
-
-
-def _leaves(value: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if isinstance(value, dict) and value:
-        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
-    return [path]
-
-
-def _message(error: Mapping[str, Any], loc: tuple[str | int, ...]) -> str:
-    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
-    if kind == "extra_forbidden":
-        return _unknown_key(loc)
-    if kind == "missing":
-        return "required"
-    if kind in ("literal_error", "enum"):
-        return _not_one_of(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-    if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", error["msg"]))
-    if kind in ("model_type", "dict_type"):
-        return f"expected a mapping of keys, got {_short(value)}"
-    return f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {_short(value)})"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _not_one_of(value: Any, choices: list[str]) -> str:
-    close = difflib.get_close_matches(str(value), choices, n=1)
-    if len(choices) > 8 and close:
-        return f"{_short(value)} is not a known key; did you mean {close[0]}?"
-    return f"{_short(value)} is not one of {', '.join(choices)}"
-
-
-def _unknown_key(loc: tuple[str | int, ...]) -> str:
-    parent = _optional_inner(_annotation_at(loc[:-1]))
-    known = list(parent.model_fields) if _is_model(parent) else []
-    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-    if close:
-        return f"unknown key; did you mean {close[0]}?"
-    return f"unknown key; the keys here are {', '.join(known)}" if known else "unknown key"
-
-
-def _annotation_at(path: tuple[str | int, ...]) -> Any:
-    """The type the models declare at ``path`` (None when no such key exists)."""
-    annotation: Any = Config
-    for part in path:
-        annotation = _optional_inner(annotation)
-        origin = get_origin(annotation)
-        if _is_model(annotation) and isinstance(part, str) and part in annotation.model_fields:
-            annotation = annotation.model_fields[part].annotation
-        elif origin is dict or (origin is list and isinstance(part, int)):
-            annotation = get_args(annotation)[-1]
-        else:
-            return None
-    return annotation
-
-
-def _optional_inner(annotation: Any) -> Any:
-    if get_origin(annotation) in (Union, types.UnionType):
-        inner = [arg for arg in get_args(annotation) if arg is not type(None)]
-        return inner[0] if len(inner) == 1 else annotation
-    return annotation
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
