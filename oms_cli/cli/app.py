@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +33,7 @@ from oms_cli.cli import (
     sync_cmd,
 )
 from oms_cli.cli.context import AppContext
+from oms_cli.cli.reports import app as report_app
 from oms_cli.errors import ExitCode, OmsError
 
 
@@ -70,6 +70,8 @@ class OmsGroup(TyperGroup):
             raise typer.Exit(code) from None
         except Exception as exc:
             if ctx.obj.verbose:
+                import traceback
+
                 traceback.print_exc()
             typer.echo(f"oms: internal error: {type(exc).__name__}: {exc} "
                        "(run with -v for the traceback, and please report it)", err=True)
@@ -80,6 +82,8 @@ class OmsGroup(TyperGroup):
 
 def _report(exc: OmsError, obj: AppContext) -> None:
     if obj.verbose:
+        import traceback
+
         traceback.print_exc()
     typer.echo(f"oms: error: {exc}", err=True)
 
@@ -164,6 +168,7 @@ app.add_typer(location_cmd.app, name="location")
 app.add_typer(stock_cmd.app, name="stock")
 app.add_typer(import_cmd.app, name="import")
 app.add_typer(order_cmd.app, name="order")
+app.add_typer(report_app, name="report")
 app.add_typer(export_cmd.app, name="export")
 
 

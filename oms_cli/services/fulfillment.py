@@ -296,7 +296,7 @@ def open_units(session: Session, order_id: int) -> list[OpenUnits]:
         .join(Location, Location.id == Allocation.location_id)
         .outerjoin(Product, Product.id == OrderLine.product_id)
         .where(OrderLine.order_id == order_id, Allocation.status == "open")
-        .group_by(OrderLine.id, Location.id)
+        .group_by(OrderLine.id, Location.id, Product.sku)
         .order_by(OrderLine.id, Location.code))
     return [OpenUnits(*row) for row in rows if row[4]]
 

@@ -160,7 +160,7 @@ class Order(SQLModel, table=True):
     taxes_included: bool = False
     financial_status: str = "unknown"
     channel_fulfillment: str = "unfulfilled"
-    status: str = Field(default="pending", index=True)
+    status: str = Field(default="pending")  # indexed with placed_at below
     hold_reason: str | None = None  # unknown_sku | incorrect_address | awaiting_payment | ...
     hold_note: str | None = None
     held_by: str | None = None  # validation | merchant: who lifts the hold
@@ -193,6 +193,8 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="orders_channel_external_id"),
         Index("orders_channel_placed_at", "channel", "placed_at"),
+        # Open orders by age (allocation, `oms report status`), cancelled ones in a period.
+        Index("orders_status_placed_at", "status", "placed_at"),
     )
 
 

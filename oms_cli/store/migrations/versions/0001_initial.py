@@ -204,8 +204,8 @@ def upgrade() -> None:
             batch_op.f("ix_orders_import_run_id"), ["import_run_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_orders_placed_at"), ["placed_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
         batch_op.create_index("orders_channel_placed_at", ["channel", "placed_at"], unique=False)
+        batch_op.create_index("orders_status_placed_at", ["status", "placed_at"], unique=False)
 
     op.create_table(
         "product_alias",
@@ -532,8 +532,8 @@ def downgrade() -> None:
 
     op.drop_table("product_alias")
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index("orders_status_placed_at")
         batch_op.drop_index("orders_channel_placed_at")
-        batch_op.drop_index(batch_op.f("ix_orders_status"))
         batch_op.drop_index(batch_op.f("ix_orders_placed_at"))
         batch_op.drop_index(batch_op.f("ix_orders_import_run_id"))
         batch_op.drop_index(batch_op.f("ix_orders_customer_id"))

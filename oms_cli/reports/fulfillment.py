@@ -1,0 +1,229 @@
+"""Fulfillment: how long orders wait to be allocated and shipped, splits and backorders.
+
+The orders are those placed in the period (local days) that oms tried to allocate:
+imported history (fulfilled or cancelled on the channel) never went through oms and
+is left out, and so are orders still pending or held before their first allocation.
+Cancelled orders stay in (a backorder that ended in a cancellation counts).
+
+- hours_to_allocate: from placed_at to the order's first allocation; hours_to_ship:
+  from placed_at to its first shipment. Median and p90 are nearest-rank percentiles of
+  the orders that got there: the value at position ceil(p x n) of the n sorted hours.
+- split_rate_pct = orders shipped from 2+ locations / orders shipped x 100.
+- backorder_rate_pct = orders that were ever backordered (an order_event to
+  ``backordered``) / orders x 100.
+
+Grouped by location, an order counts at every location it was allocated at (or under
+``(unallocated)``), with the hours to its first allocation and first shipment there.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
+
+from sqlalchemy import (
+    Float,
+    Table,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Subquery
+
+from oms_cli.domain.lifecycle import OrderStatus
+from oms_cli.domain.periods import Period, buckets
+from oms_cli.errors import InvalidInput
+from oms_cli.reports.common import (
+    ALLOCATIONS,
+    LINES,
+    LOCATIONS,
+    ORDERS,
+    SHIPMENTS,
+    UNALLOCATED,
+    ReportRows,
+    bucket_table,
+    in_bucket,
+    percent,
+)
+from oms_cli.store.tables import OrderEvent
+
+EVENTS = cast(Table, OrderEvent.__table__)  # type: ignore[attr-defined]
+GROUP_BY_CHOICES = ("channel", "location")
+# Statuses only an order with an allocation (open, shipped or released) can have.
+_ALLOCATED_ONCE = tuple(status.value for status in (
+    OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED, OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED, OrderStatus.PARTIALLY_RETURNED, OrderStatus.RETURNED))
+MEASURES = ("orders", "allocated", "median_hours_to_allocate", "p90_hours_to_allocate",
+            "shipped", "median_hours_to_ship", "p90_hours_to_ship", "split", "split_rate_pct",
+            "backordered", "backorder_rate_pct")
+
+
+class hours_between(FunctionElement[float]):
+    """Hours from the first timestamp to the second, as a float, on every dialect."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(hours_between)
+def _hours_default(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+def fulfillment_report(session: Session, *, period: Period, timezone: str,
+                       by: str | None = None, group_by: str | None = None) -> ReportRows:
+    """Rows of (period, [group], *MEASURES) per bucket and group, in bucket then key order.
+
+    Raises InvalidInput for a group_by other than channel or location.
+    """
+    if group_by is not None and group_by not in GROUP_BY_CHOICES:
+        raise InvalidInput(f"fulfillment groups by {' or '.join(GROUP_BY_CHOICES)}, "
+                           f"not {group_by!r}")
+    spans = buckets(period, by) if by else [period]
+    table = bucket_table(spans, timezone)
+    facts = _per_location(table) if group_by == "location" else _per_order(table, group_by)
+    ranked = _ranked(facts)
+    query = (select(ranked.c.seq, ranked.c.label, ranked.c.key,
+                    func.count().label("orders"),
+                    func.count(ranked.c.to_allocate).label("allocated"),
+                    _at_rank(ranked.c.to_allocate, ranked.c.allocate_rank, ranked.c.allocated,
+                             50).label("median_allocate"),
+                    _at_rank(ranked.c.to_allocate, ranked.c.allocate_rank, ranked.c.allocated,
+                             90).label("p90_allocate"),
+                    func.count(ranked.c.to_ship).label("shipped"),
+                    _at_rank(ranked.c.to_ship, ranked.c.ship_rank, ranked.c.shipped,
+                             50).label("median_ship"),
+                    _at_rank(ranked.c.to_ship, ranked.c.ship_rank, ranked.c.shipped,
+                             90).label("p90_ship"),
+                    func.sum(case((and_(ranked.c.split == 1, ranked.c.to_ship.is_not(None)), 1),
+                                  else_=0)).label("split"),
+                    func.sum(ranked.c.backordered).label("backordered"))
+             .group_by(ranked.c.seq, ranked.c.label, ranked.c.key)
+             .order_by(ranked.c.seq, ranked.c.key))
+    columns = ("period", *((group_by,) if group_by else ()), *MEASURES)
+    rows = [_row(row, grouped=group_by is not None) for row in session.execute(query).mappings()]
+    return ReportRows(columns, rows)
+
+
+def _tried_orders(table: Subquery) -> tuple[Any, Any]:
+    """The join of the buckets with the orders placed in them, and the condition keeping
+    those oms tried to allocate."""
+    return (table.join(ORDERS, in_bucket(ORDERS.c.placed_at, table)),
+            ORDERS.c.allocation_tried_at.is_not(None))
+
+
+def _backordered(order_id: Any) -> Any:
+    """1 when the order's timeline has a move to backordered, else 0."""
+    ever = exists().where(EVENTS.c.order_id == order_id, EVENTS.c.to_status == "backordered")
+    return case((ever, 1), else_=0).label("backordered")
+
+
+def _per_order(table: Subquery, group_by: str | None) -> Subquery:
+    """One row per order: bucket, key, placed, first allocated and shipped, split (0/1),
+    backordered (0/1). A grouped query, so the database looks each fact up once."""
+    first_allocation = (select(func.min(ALLOCATIONS.c.created_at))
+                        .select_from(LINES.join(ALLOCATIONS,
+                                                ALLOCATIONS.c.order_line_id == LINES.c.id))
+                        .where(LINES.c.order_id == ORDERS.c.id).scalar_subquery())
+    joined, tried = _tried_orders(table)
+    key = ORDERS.c.channel if group_by == "channel" else literal(None)
+    locations = func.count(distinct(SHIPMENTS.c.location_id))
+    return (select(table.c.seq, table.c.label, key.label("key"),
+                   _hours_since_placed(first_allocation).label("to_allocate"),
+                   _hours_since_placed(func.min(SHIPMENTS.c.shipped_at)).label("to_ship"),
+                   case((locations >= 2, 1), else_=0).label("split"),
+                   _backordered(ORDERS.c.id))
+            .select_from(joined.outerjoin(SHIPMENTS, SHIPMENTS.c.order_id == ORDERS.c.id))
+            .where(tried)
+            .group_by(table.c.seq, table.c.label, ORDERS.c.id)).subquery("per_order")
+
+
+def _per_location(table: Subquery) -> Subquery:
+    """One row per order and location it was allocated at, as _per_order; an order with
+    no allocation at all counts once, under (unallocated)."""
+    joined, tried = _tried_orders(table)
+    shipped_there = (select(func.min(SHIPMENTS.c.shipped_at))
+                     .where(SHIPMENTS.c.order_id == ORDERS.c.id,
+                            SHIPMENTS.c.location_id == LOCATIONS.c.id).scalar_subquery())
+    locations = (select(func.count(distinct(SHIPMENTS.c.location_id)))
+                 .where(SHIPMENTS.c.order_id == ORDERS.c.id).scalar_subquery())
+    allocated = (select(table.c.seq, table.c.label, LOCATIONS.c.code.label("key"),
+                        _hours_since_placed(func.min(ALLOCATIONS.c.created_at))
+                        .label("to_allocate"),
+                        _hours_since_placed(shipped_there).label("to_ship"),
+                        case((locations >= 2, 1), else_=0).label("split"),
+                        _backordered(ORDERS.c.id))
+                 .select_from(joined.join(LINES, LINES.c.order_id == ORDERS.c.id)
+                              .join(ALLOCATIONS, ALLOCATIONS.c.order_line_id == LINES.c.id)
+                              .join(LOCATIONS, LOCATIONS.c.id == ALLOCATIONS.c.location_id))
+                 .where(tried)
+                 .group_by(table.c.seq, table.c.label, ORDERS.c.id, LOCATIONS.c.id))
+    any_allocation = (select(ALLOCATIONS.c.id)
+                      .join(LINES, LINES.c.id == ALLOCATIONS.c.order_line_id)
+                      .where(LINES.c.order_id == ORDERS.c.id).exists())
+    unallocated = (select(table.c.seq, table.c.label, literal(UNALLOCATED).label("key"),
+                          null().label("to_allocate"), null().label("to_ship"),
+                          literal(0).label("split"),
+                          _backordered(ORDERS.c.id))
+                   .select_from(joined)
+                   .where(tried, ORDERS.c.status.not_in(_ALLOCATED_ONCE), ~any_allocation))
+    return union_all(allocated, unallocated).subquery("per_location")
+
+
+def _hours_since_placed(moment: Any) -> Any:
+    return hours_between(ORDERS.c.placed_at, moment)
+
+
+def _ranked(facts: Subquery) -> Subquery:
+    """Each order's hours, ranked among its group's (rows without hours ranked apart)."""
+    group = (facts.c.seq, facts.c.key)
+    to_allocate, to_ship = facts.c.to_allocate, facts.c.to_ship
+
+    def rank(hours: Any) -> Any:
+        return func.row_number().over(partition_by=(*group, hours.is_(None)), order_by=hours)
+
+    return select(facts.c.seq, facts.c.label, facts.c.key, facts.c.split,
+                  facts.c.backordered, to_allocate, to_ship,
+                  rank(to_allocate).label("allocate_rank"),
+                  func.count(to_allocate).over(partition_by=group).label("allocated"),
+                  rank(to_ship).label("ship_rank"),
+                  func.count(to_ship).over(partition_by=group).label("shipped")
+                  ).subquery("ranked")
+
+
+def _at_rank(hours: Any, rank: Any, count: Any, percentile: int) -> Any:
+    """The nearest-rank percentile: the hours at position ceil(percentile/100 x count)."""
+    position = (count * percentile + 99) // 100
+    return func.max(case((and_(hours.is_not(None), rank == position), hours)))
+
+
+def _row(row: Any, *, grouped: bool) -> tuple[Any, ...]:
+    orders, shipped = int(row["orders"]), int(row["shipped"])
+    split, backordered = int(row["split"] or 0), int(row["backordered"] or 0)
+    return (row["label"], *((row["key"],) if grouped else ()), orders, int(row["allocated"]),
+            _hours(row["median_allocate"]), _hours(row["p90_allocate"]), shipped,
+            _hours(row["median_ship"]), _hours(row["p90_ship"]), split,
+            percent(split, shipped), backordered, percent(backordered, orders))
+
+
+def _hours(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

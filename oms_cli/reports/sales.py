@@ -1,0 +1,280 @@
+"""Sales per period, currency and group: the figures of ``oms report sales``.
+
+Orders count in the period they were placed (local days). Per order, in its currency:
+
+- gross: the sum of unit_price x quantity over its lines (prices as charged, so tax
+  is inside them on a tax-inclusive order);
+- discounts, shipping, tax, refunds: the order's own figures (refunds: everything
+  refunded so far, by the channel or ``oms return``);
+- net = gross - discounts - refunds, less the tax inside the prices of a tax-inclusive
+  order, plus the tax the refunds gave back (tax x refunds / total): net never holds
+  tax, whether prices include it or not, and a refund takes its share of tax along;
+- cancelled orders are left out of every figure and counted in ``cancelled``.
+
+Grouped by sku or location the report works per line: a line's share of its order's
+discount, shipping, tax and refunds is in proportion to its part of the order's
+gross, rounded half up to the minor unit. Amounts of different currencies are never
+added: currency is part of every row's key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Select, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
+
+from oms_cli.domain.periods import Period, buckets, previous
+from oms_cli.reports.common import (
+    LINES,
+    ORDERS,
+    PRODUCTS,
+    Bucket,
+    GroupKey,
+    ReportRows,
+    average,
+    group_key,
+    joined_sku,
+    money,
+    per_bucket,
+    utc_buckets,
+)
+
+AMOUNTS = ("gross", "discounts", "shipping", "tax", "net", "refunds")
+COLUMNS = ("period", "currency", "orders", "units", *AMOUNTS, "aov", "growth_pct", "cancelled")
+_SUMMED = ("units", "gross", "discounts", "shipping", "tax", "refunds", "included_tax",
+           "refunded_tax")
+
+
+@dataclass(frozen=True)
+class SalesSums:
+    """One row's sums straight from SQL, amounts in minor units of ``currency``."""
+
+    seq: int
+    label: str
+    currency: str
+    key: Any
+    orders: int
+    cancelled: int
+    units: int
+    gross: int
+    discounts: int
+    shipping: int
+    tax: int
+    refunds: int
+    included_tax: int
+    refunded_tax: int
+
+    @property
+    def net(self) -> int:
+        return (self.gross - self.discounts - self.included_tax - self.refunds
+                + self.refunded_tax)
+
+
+def sales_report(session: Session, *, period: Period, timezone: str, by: str | None = None,
+                 group_by: str | None = None) -> ReportRows:
+    """Sales of ``period`` (one row per ``by`` bucket, currency and ``group_by`` key).
+
+    growth_pct compares each row's net with the same key's net in the bucket before
+    it (for the first, the span just before the period): (net - before) / |before| x 100.
+    """
+    spans = buckets(period, by) if by else [period]
+    key = group_key(group_by) if group_by else None
+    sums = fetch_sums(session, utc_buckets([previous(spans[0]), *spans], timezone), key)
+    columns = COLUMNS if key is None else (*COLUMNS[:2], key.name, *COLUMNS[2:])
+    return ReportRows(columns, _rows(sums, key is not None))
+
+
+def fetch_sums(session: Session, spans: Sequence[Bucket], key: GroupKey | None
+               ) -> list[SalesSums]:
+    """The sums per bucket, currency and key, ordered by bucket, currency and key.
+
+    Cancelled orders are counted by a query of their own (few, found by the status
+    index), so the sums run over live orders without a condition in every SUM.
+    """
+    def rows(build: Callable[[Bucket], Select[Any]]) -> list[Any]:
+        return [row._mapping for statement in per_bucket(spans, build)
+                for row in session.execute(statement)]
+
+    cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
+                 for row in rows(lambda bucket: cancelled_sums(bucket, key))}
+    if key is not None and key.grain == "line":
+        live = rows(lambda bucket: line_sums(bucket, key))
+    else:
+        lines_of = {(row["seq"], row["currency"], row["key"]): row
+                    for row in rows(lambda bucket: unit_sums(bucket, key))}
+        live = [{**row, **_units(lines_of.get((row["seq"], row["currency"], row["key"])))}
+                for row in rows(lambda bucket: order_sums(bucket, key))]
+    sums = [_sums({**row, "cancelled": cancelled.pop((row["seq"], row["currency"], row["key"]),
+                                                      0)}) for row in live]
+    zero = dict.fromkeys(("orders", *_SUMMED), 0)
+    sums += [_sums({**zero, "seq": seq, "label": spans[seq].label, "currency": currency,
+                    "key": value, "cancelled": count})
+             for (seq, currency, value), count in cancelled.items()]
+    return sorted(sums, key=lambda row: (row.seq, row.currency, str(row.key)))
+
+
+def _units(lines: Any) -> dict[str, int]:
+    return {"units": lines["units"] if lines else 0, "gross": lines["gross"] if lines else 0}
+
+
+def _sums(mapping: Any) -> SalesSums:
+    values = dict(mapping)
+    for name in ("seq", "orders", "cancelled", *_SUMMED):
+        values[name] = int(values[name] or 0)  # PostgreSQL sums bigints as numeric
+    return SalesSums(**values)
+
+
+def _total(value: Any) -> Any:
+    return func.coalesce(func.sum(value), 0)
+
+
+def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    """The order-level sums of the bucket's live orders (all but units and gross) per
+    currency and key.
+
+    Two flat GROUP BYs (this one and ``unit_sums``) cost less than grouping every
+    order's lines first and then the orders.
+    """
+    return (
+        select(*bucket.columns(), ORDERS.c.currency, _key(key), func.count().label("orders"),
+               _total(ORDERS.c.discount).label("discounts"),
+               _total(ORDERS.c.shipping).label("shipping"), _total(ORDERS.c.tax).label("tax"),
+               _total(ORDERS.c.refunded).label("refunds"),
+               _total(case((ORDERS.c.taxes_included, ORDERS.c.tax), else_=0))
+               .label("included_tax"),
+               _total(refunded_tax(ORDERS.c)).label("refunded_tax"))
+        .where(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
+        .group_by(ORDERS.c.currency, *_grouping(key))
+    )
+
+
+def unit_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    """Units and gross of the bucket's live orders, per currency and key."""
+    return (
+        select(*bucket.columns(), ORDERS.c.currency, _key(key),
+               func.sum(LINES.c.quantity).label("units"), func.sum(_line_gross()).label("gross"))
+        .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
+        .where(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
+        .group_by(ORDERS.c.currency, *_grouping(key))
+    )
+
+
+def line_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    """Sums over the lines of the bucket's live orders, each line with its share of its
+    order's amounts (see the module doc)."""
+    rows = line_rows(bucket, key)
+    return (
+        select(*bucket.columns(), rows.c.currency, rows.c.key,
+               func.count(func.distinct(rows.c.order_id)).label("orders"),
+               _total(rows.c.units).label("units"), _total(rows.c.gross).label("gross"),
+               _total(share(rows, rows.c.discount)).label("discounts"),
+               _total(share(rows, rows.c.shipping)).label("shipping"),
+               _total(share(rows, rows.c.tax)).label("tax"),
+               _total(share(rows, rows.c.refunded)).label("refunds"),
+               _total(case((rows.c.taxes_included, share(rows, rows.c.tax)), else_=0))
+               .label("included_tax"),
+               _total(share(rows, refunded_tax(rows.c))).label("refunded_tax"))
+        .group_by(rows.c.currency, rows.c.key)
+    )
+
+
+def cancelled_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    """The bucket's cancelled orders per currency and key (once per key an order has)."""
+    joined = ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id) \
+        if key is not None and key.grain == "line" else ORDERS
+    found = (select(ORDERS.c.currency, _key(key), ORDERS.c.id.label("order_id"))
+             .select_from(joined)
+             .where(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status == "cancelled")
+             ).subquery("cancelled")
+    return (
+        select(*bucket.columns(), found.c.currency, found.c.key,
+               func.count(func.distinct(found.c.order_id)).label("cancelled"))
+        .group_by(found.c.currency, found.c.key)
+    )
+
+
+def line_rows(bucket: Bucket, key: GroupKey | None, *extra: Any) -> Subquery:
+    """Every line of the bucket's orders that are not cancelled, beside its order's figures.
+
+    Columns: currency, key, order_id, taxes_included, discount, shipping, tax, refunded,
+    total (the order's), units, gross (the line's), order_gross, and ``extra`` (labelled
+    columns of orders, order_line or product, joined on the line's product when it has one).
+    """
+    live = and_(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
+    # Each order's gross first (a narrow GROUP BY), then its lines beside it: cheaper than
+    # a window over the wide line rows.
+    whole = (select(ORDERS.c.id.label("order_id"),
+                    cast(func.sum(_line_gross()), BigInteger).label("order_gross"))
+             .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
+             .where(live).group_by(ORDERS.c.id)).subquery("order_gross")
+    if key is not None and key.name == "sku":
+        key = GroupKey("sku", "line", joined_sku())  # the product is joined below anyway
+    return (
+        select(ORDERS.c.currency, _key(key), ORDERS.c.id.label("order_id"),
+               ORDERS.c.taxes_included, ORDERS.c.discount, ORDERS.c.shipping, ORDERS.c.tax,
+               ORDERS.c.refunded, ORDERS.c.total, LINES.c.quantity.label("units"),
+               _line_gross().label("gross"), whole.c.order_gross, *extra)
+        .select_from(ORDERS.join(whole, whole.c.order_id == ORDERS.c.id)
+                     .join(LINES, LINES.c.order_id == ORDERS.c.id)
+                     .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id))
+        .where(live)
+    ).subquery("per_line")
+
+
+def refunded_tax(columns: Any) -> Any:
+    """The tax a refund gave back: tax x refunded / total, rounded half up (0 without a total).
+
+    ``columns`` is a row source with the order's tax, refunded and total columns.
+    """
+    tax, refunded, total = cast(columns.tax, BigInteger), columns.refunded, columns.total
+    return case((total > 0, (2 * tax * refunded + total) // (2 * total)), else_=0)
+
+
+def share(per_line: Subquery, column: Any) -> Any:
+    """The line's share of an order amount: amount x gross / order_gross, rounded half up."""
+    gross, whole = per_line.c.gross, per_line.c.order_gross
+    return case((whole > 0, (2 * cast(column, BigInteger) * gross + whole) // (2 * whole)),
+                else_=0)
+
+
+def _line_gross() -> Any:
+    return cast(LINES.c.unit_price, BigInteger) * LINES.c.quantity
+
+
+def _key(key: GroupKey | None) -> Any:
+    return (key.expression if key is not None else literal(None)).label("key")
+
+
+def _grouping(key: GroupKey | None) -> list[Any]:
+    return [key.expression] if key is not None else []
+
+
+def _rows(sums: Sequence[SalesSums], grouped: bool) -> list[tuple[Any, ...]]:
+    nets = {(row.seq, row.currency, row.key): row.net for row in sums if row.orders}
+    rows = []
+    for row in sums:
+        if row.seq == 0:
+            continue  # the span before the period is only there to measure growth
+        before = nets.get((row.seq - 1, row.currency, row.key))
+        rows.append(_row(row, growth(row.net, before), grouped))
+    return rows
+
+
+def _row(row: SalesSums, growth_pct: Decimal | None, grouped: bool) -> tuple[Any, ...]:
+    amounts = {name: money(getattr(row, name), row.currency) for name in AMOUNTS}
+    head = (row.label, row.currency, *((row.key,) if grouped else ()))
+    return (*head, row.orders, int(row.units), *amounts.values(),
+            average(row.net, row.orders, row.currency), growth_pct, row.cancelled)
+
+
+def growth(now: int, before: int | None) -> Decimal | None:
+    """(now - before) / |before| x 100, to one decimal; None without a non-zero before."""
+    if not before:
+        return None
+    change = Decimal(now - before) * 100 / abs(Decimal(before))
+    return change.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
