@@ -63,63 +63,112 @@ def parse(stream: BinaryIO, options: ParseOptions) -> Iterator[Parsed]:
     table = Table(stream, delimiter=options.delimiter)
     require_columns(table, TITLE, "Name", "Lineitem quantity", ("Lineitem name", "Lineitem sku"))
     zone = options.zone()
-    groups = group_rows(table, lambda row: row.get("Name"), key_field="Name")
-    yield from build_each(groups, lambda group: _order(group, options, zone))
+    fields = _Fields(table)
+    groups = group_rows(table, fields.name.text, key_field="Name")
+    yield from build_each(groups, lambda group: _order(group, fields, options, zone))
 
 
-def _order(group: Group[Row], options: ParseOptions, zone: tzinfo) -> ParsedOrder:
+class _Fields:
+    """The columns an order is read from, found in the header once per file."""
+
+    def __init__(self, table: Table) -> None:
+        field = table.field
+        self.name = field("Name")
+        self.subtotal = field("Subtotal")
+        self.shipping = field("Shipping")
+        self.taxes = field("Taxes")
+        self.total = field("Total")
+        self.financial_status = field("Financial Status")
+        self.fulfillment_status = field("Fulfillment Status")
+        self.created_at = field("Created at")
+        self.currency = field("Currency")
+        self.id = field("Id")
+        self.discount_amount = field("Discount Amount")
+        self.refunded_amount = field("Refunded Amount")
+        self.fulfilled_at = field("Fulfilled at")
+        self.cancelled_at = field("Cancelled at")
+        self.email = field("Email")
+        self.customer_name = field("Billing Name", "Shipping Name")
+        self.phone = field("Phone", "Shipping Phone", "Billing Phone")
+        self.tags = field("Tags")
+        self.notes = field("Notes")
+        self.source = field("Source")
+        self.risk_level = field("Risk Level")
+        self.payment_method = field("Payment Method")
+        self.ship_name = field("Shipping Name")
+        self.ship_company = field("Shipping Company")
+        self.ship_line1 = field("Shipping Address1", "Shipping Street")
+        self.ship_line2 = field("Shipping Address2")
+        self.ship_city = field("Shipping City")
+        self.ship_region = field("Shipping Province")
+        self.ship_zip = field("Shipping Zip")
+        self.ship_country = field("Shipping Country")
+        self.ship_phone = field("Shipping Phone")
+        self.line_name = field("Lineitem name")
+        self.line_sku = field("Lineitem sku")
+        self.line_quantity = field("Lineitem quantity")
+        self.line_status = field("Lineitem fulfillment status")
+        self.line_price = field("Lineitem price")
+        self.line_discount = field("Lineitem discount")
+        self.line_requires_shipping = field("Lineitem requires shipping")
+
+
+def _order(group: Group[Row], fields: _Fields, options: ParseOptions,
+           zone: tzinfo) -> ParsedOrder:
     first = group.rows[0]
-    subtotal = cells.amount(first.cell("Subtotal"))
-    shipping = cells.amount(first.cell("Shipping"))
-    tax = cells.amount(first.cell("Taxes"))
-    total = cells.amount(first.cell("Total"))
-    fulfillment = _FULFILLMENT.get((first.get("Fulfillment Status") or "").lower(),
+    subtotal = cells.amount(fields.subtotal.cell(first))
+    shipping = cells.amount(fields.shipping.cell(first))
+    tax = cells.amount(fields.taxes.cell(first))
+    total = cells.amount(fields.total.cell(first))
+    financial_status = fields.financial_status.text(first)
+    fulfillment_status = fields.fulfillment_status.text(first)
+    fulfillment = _FULFILLMENT.get((fulfillment_status or "").lower(),
                                    ChannelFulfillment.UNFULFILLED)
     order = ParsedOrder(
         external_id=group.key,
-        placed_at=cells.timestamp(first.cell("Created at"), zone),
-        currency=cells.currency(first.cell("Currency"), options.default_currency),
-        channel_order_id=first.get("Id"),
+        placed_at=cells.timestamp(fields.created_at.cell(first), zone),
+        currency=cells.currency(fields.currency.cell(first), options.default_currency),
+        channel_order_id=fields.id.text(first),
         subtotal=subtotal,
         shipping=shipping,
         tax=tax,
-        discount=abs(cells.amount(first.cell("Discount Amount"), allow_negative=True)),
+        discount=abs(cells.amount(fields.discount_amount.cell(first), allow_negative=True)),
         total=total,
         # Tax-inclusive stores: the VAT in Taxes is already inside Subtotal and Total.
         taxes_included=tax > 0 and total == subtotal + shipping,
-        refunds=_refunds(first.cell("Refunded Amount")),
-        financial_status=_FINANCIAL.get((first.get("Financial Status") or "").lower(),
+        refunds=_refunds(fields.refunded_amount.cell(first)),
+        financial_status=_FINANCIAL.get((financial_status or "").lower(),
                                         FinancialStatus.UNKNOWN),
         fulfillment=fulfillment,
-        fulfilled_at=cells.optional_timestamp(first.cell("Fulfilled at"), zone),
-        cancelled_at=cells.optional_timestamp(first.cell("Cancelled at"), zone),
-        email=first.get("Email"),
-        customer_name=first.get("Billing Name", "Shipping Name"),
-        phone=strip_apostrophe(first.get("Phone", "Shipping Phone", "Billing Phone")),
-        ship_to=_ship_to(first),
-        tags=first.get("Tags"),
-        note=first.get("Notes"),
-        source=first.get("Source"),
-        risk_level=(first.get("Risk Level") or "").lower() or None,
-        payment_method=first.get("Payment Method"),
-        raw_status=cells.joined(first.get("Financial Status"), first.get("Fulfillment Status"),
-                                separator="/"),
+        fulfilled_at=cells.optional_timestamp(fields.fulfilled_at.cell(first), zone),
+        cancelled_at=cells.optional_timestamp(fields.cancelled_at.cell(first), zone),
+        email=fields.email.text(first),
+        customer_name=fields.customer_name.text(first),
+        phone=strip_apostrophe(fields.phone.text(first)),
+        ship_to=_ship_to(first, fields),
+        tags=fields.tags.text(first),
+        note=fields.notes.text(first),
+        source=fields.source.text(first),
+        risk_level=(fields.risk_level.text(first) or "").lower() or None,
+        payment_method=fields.payment_method.text(first),
+        raw_status=cells.joined(financial_status, fulfillment_status, separator="/"),
     )
     order.is_test = _is_test(order)
     order.lines = [
-        _line(position, row, fulfillment)
+        _line(position, row, fields, fulfillment)
         for position, row in enumerate(group.rows, start=1)
     ]
     return order
 
 
-def _line(position: int, row: Row, fulfillment: ChannelFulfillment) -> ParsedLine:
-    name = row.get("Lineitem name")
-    sku = row.get("Lineitem sku")
+def _line(position: int, row: Row, fields: _Fields,
+          fulfillment: ChannelFulfillment) -> ParsedLine:
+    name = fields.line_name.text(row)
+    sku = fields.line_sku.text(row)
     if name is None and sku is None:
-        raise cells.FieldError(row.cell("Lineitem name"), "is missing (and so is Lineitem sku)")
-    units = cells.quantity(row.cell("Lineitem quantity"))
-    line_status = row.get("Lineitem fulfillment status")
+        raise cells.FieldError(fields.line_name.cell(row), "is missing (and so is Lineitem sku)")
+    units = cells.quantity(fields.line_quantity.cell(row))
+    line_status = fields.line_status.text(row)
     if line_status is not None:
         shipped = line_status.lower() == "fulfilled"
     else:  # older or cut-down exports: the order's own status speaks for its lines
@@ -130,24 +179,24 @@ def _line(position: int, row: Row, fulfillment: ChannelFulfillment) -> ParsedLin
         name=name or sku or "",
         sku=sku,
         channel_key=None if sku else name,
-        unit_price=cells.amount(row.cell("Lineitem price")),
-        discount=abs(cells.amount(row.cell("Lineitem discount"), allow_negative=True)),
-        requires_shipping=cells.flag(row.cell("Lineitem requires shipping"), True),
+        unit_price=cells.amount(fields.line_price.cell(row)),
+        discount=abs(cells.amount(fields.line_discount.cell(row), allow_negative=True)),
+        requires_shipping=cells.flag(fields.line_requires_shipping.cell(row), True),
         fulfilled_quantity=units if shipped else 0,
     )
 
 
-def _ship_to(row: Row) -> Address:
+def _ship_to(row: Row, fields: _Fields) -> Address:
     return address(
-        name=row.get("Shipping Name"),
-        company=row.get("Shipping Company"),
-        line1=row.get("Shipping Address1", "Shipping Street"),
-        line2=row.get("Shipping Address2"),
-        city=row.get("Shipping City"),
-        region=row.get("Shipping Province"),
-        postcode_text=row.get("Shipping Zip"),
-        country=row.get("Shipping Country"),
-        phone_text=row.get("Shipping Phone"),
+        name=fields.ship_name.text(row),
+        company=fields.ship_company.text(row),
+        line1=fields.ship_line1.text(row),
+        line2=fields.ship_line2.text(row),
+        city=fields.ship_city.text(row),
+        region=fields.ship_region.text(row),
+        postcode_text=fields.ship_zip.text(row),
+        country=fields.ship_country.text(row),
+        phone_text=fields.ship_phone.text(row),
     )
 
 

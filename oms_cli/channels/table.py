@@ -34,7 +34,7 @@ class Columns:
     normalised and looked up once per file.
     """
 
-    __slots__ = ("_by_name", "_found")
+    __slots__ = ("_by_name", "_fields", "_found")
 
     def __init__(self, header: Sequence[str]) -> None:
         self._by_name: dict[str, tuple[int, str]] = {}
@@ -43,6 +43,7 @@ class Columns:
             if key and key not in self._by_name:
                 self._by_name[key] = (index, name.replace("\ufeff", "").strip())
         self._found: dict[str, tuple[int, str] | None] = {}
+        self._fields: dict[tuple[str, ...], Field] = {}
 
     def find(self, name: str) -> tuple[int, str] | None:
         """The column's index and its name as the file spells it, or None."""
@@ -52,14 +53,59 @@ class Columns:
             found = self._found[name] = self._by_name.get(normalise(name))
             return found
 
+    def field(self, *names: str) -> Field:
+        """The field read from the first non-empty of ``names`` (aliases), found once."""
+        try:
+            return self._fields[names]
+        except KeyError:
+            found = self._fields[names] = Field(self, names)
+            return found
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.find(name) is not None
 
 
-class Row:
-    """One record of a table; cells are looked up by (any spelling of) the column name."""
+class Field:
+    """One field of every row of a file, under any of its names (aliases).
 
-    __slots__ = ("_columns", "_values", "line", "problem", "raw")
+    The names are looked up in the header once; reading a row is then a list index.
+    A value is stripped, and repaired when it is not ASCII (the check is cheaper than
+    a call to repair it, and most values are plain ASCII).
+    """
+
+    __slots__ = ("_found", "name")
+
+    def __init__(self, columns: Columns, names: Sequence[str]) -> None:
+        self._found = tuple(found for found in map(columns.find, names) if found is not None)
+        # As the file spells it; a field the file lacks keeps the first name asked for.
+        self.name = self._found[0][1] if self._found else names[0]
+
+    def text(self, row: Row) -> str | None:
+        """The first non-empty value of the field in ``row``, or None."""
+        for index, _ in self._found:
+            value = row.values[index].strip()
+            if value:
+                return value if value.isascii() else repair_mojibake(value)
+        return None
+
+    def cell(self, row: Row) -> Cell:
+        """The first non-empty cell, named as the file names it; else an empty cell."""
+        for index, spelled in self._found:
+            value = row.values[index].strip()
+            if value:
+                text = value if value.isascii() else repair_mojibake(value)
+                return Cell(spelled, text, row.line)
+        return Cell(self.name, None, row.line)
+
+
+class Row:
+    """One record of a table; cells are looked up by (any spelling of) the column name.
+
+    ``values`` has a cell for every column of the header (a short record is padded
+    with empty ones).
+    """
+
+    __slots__ = ("_columns", "line", "problem", "raw", "values")
 
     def __init__(
         self,
@@ -70,34 +116,18 @@ class Row:
         problem: str | None = None,
     ) -> None:
         self._columns = columns
-        self._values = values
+        self.values = values
         self.line = line
         self.raw = raw
         self.problem = problem  # set when the row itself is broken (cut short, misaligned)
 
     def cell(self, *names: str) -> Cell:
         """The first non-empty cell among ``names`` (aliases), else the first that exists."""
-        first: Cell | None = None
-        for name in names:
-            found = self._columns.find(name)
-            if found is None:
-                continue
-            index, spelled = found
-            value = _clean(self._values[index]) if index < len(self._values) else None
-            if value is not None:
-                return Cell(spelled, value, self.line)
-            first = first or Cell(spelled, None, self.line)
-        return first or Cell(names[0], None, self.line)
+        return self._columns.field(*names).cell(self)
 
     def get(self, *names: str) -> str | None:
         """The first non-empty value among ``names``, or None."""
-        for name in names:
-            found = self._columns.find(name)
-            if found is not None and found[0] < len(self._values):
-                value = _clean(self._values[found[0]])
-                if value is not None:
-                    return value
-        return None
+        return self._columns.field(*names).text(self)
 
 
 class Table:
@@ -134,6 +164,10 @@ class Table:
     def has_any(self, *names: str) -> bool:
         return any(name in self.columns for name in names)
 
+    def field(self, *names: str) -> Field:
+        """The field read from the first non-empty of ``names`` (aliases) in each row."""
+        return self.columns.field(*names)
+
     def __iter__(self) -> Iterator[Row]:
         while True:
             try:
@@ -147,7 +181,10 @@ class Table:
                 continue
             if self._is_footer is not None and self._is_footer(values):
                 continue
-            yield Row(self.columns, values, line, raw, self._problem(values))
+            problem = self._problem(values)
+            if len(values) < len(self.header):
+                values += [""] * (len(self.header) - len(values))
+            yield Row(self.columns, values, line, raw, problem)
 
     def _problem(self, values: Sequence[str]) -> str | None:
         width = len(self.header)
@@ -210,10 +247,4 @@ class _LineSource:
 def _is_blank(line: str) -> bool:
     return all(char in _BLANK_CHARS for char in line)
 
-
-def _clean(value: str) -> str | None:
-    cleaned = value.strip()
-    if not cleaned:
-        return None
-    return cleaned if cleaned.isascii() else repair_mojibake(cleaned)
 

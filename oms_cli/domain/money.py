@@ -19,6 +19,9 @@ _EXPONENTS: dict[str, int] = {
     "CLF": 4, "UYW": 4,
 }
 
+# A minor unit for each exponent, made once: to_minor runs for every amount imported.
+_QUANTUMS = {places: Decimal(1).scaleb(-places) for places in {2, *_EXPONENTS.values()}}
+
 # Larger than any order a small merchant takes, small enough for a 64-bit column.
 MAX_AMOUNT = Decimal("1e12")
 
@@ -31,20 +34,27 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
 
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount (0.01 for USD, 1 for JPY), to round amounts to."""
+    return _QUANTUMS[exponent(currency)]
+
+
 def is_currency_code(text: str) -> bool:
     return bool(_CURRENCY_CODE.match(text))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
     """Integer minor units of ``amount``, rounded half up to the currency's exponent."""
-    quantum = Decimal(1).scaleb(-exponent(currency))
-    return int(amount.quantize(quantum, rounding=ROUND_HALF_UP).scaleb(exponent(currency)))
+    if not amount:  # the commonest amount (no tax, no discount): nothing to round
+        return 0
+    places = exponent(currency)
+    return int(amount.quantize(_QUANTUMS[places], rounding=ROUND_HALF_UP).scaleb(places))
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
     """The Decimal amount of ``minor`` units, with exactly the currency's places."""
     places = exponent(currency)
-    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    return Decimal(minor).scaleb(-places).quantize(_QUANTUMS[places])
 
 
 def parse_amount(text: str) -> Decimal:
@@ -102,7 +112,7 @@ def to_minor_exact(amount: Decimal, currency: str, what: str = "amount") -> int:
     places = exponent(currency)
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise ValueError(f"{what}: {amount} is out of range")
-    if amount != amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
+    if amount != amount.quantize(_QUANTUMS[places], rounding=ROUND_HALF_UP):
         raise ValueError(f"{what}: {amount} has more than {places} decimal places for {currency}")
     if amount < 0:
         raise ValueError(f"{what}: {amount} is negative")

@@ -9,22 +9,25 @@ BEGIN IMMEDIATE makes overlapping runs queue, so a unit is never reserved twice.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, exists, or_, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.allocation import (
     Demand,
     OrderDemand,
-    Plan,
     Policy,
+    RoutedOrder,
     Site,
-    plan_allocation,
+    route_orders,
 )
 from oms_cli.domain.lifecycle import (
     LineUnits,
@@ -36,6 +39,7 @@ from oms_cli.domain.lifecycle import (
 from oms_cli.domain.stock import StockLevel
 from oms_cli.services.order_state import revalidate
 from oms_cli.services.order_views import find_order
+from oms_cli.store.bulk import collector_paused, insert_rows, update_rows
 from oms_cli.store.database import Database
 from oms_cli.store.tables import (
     Allocation,
@@ -54,8 +58,16 @@ PLAN_COLUMNS = ("order", "sku", "location", "quantity", "decision")
 # Orders with units still to reserve; a partly shipped order may still wait for the rest.
 WAITING = (OrderStatus.READY.value, OrderStatus.BACKORDERED.value,
            OrderStatus.PARTIALLY_ALLOCATED.value, OrderStatus.PARTIALLY_SHIPPED.value)
-ALLOCATIONS, LINES, LEVELS, ORDERS, EVENTS = (table.__table__ for table in (  # type: ignore[attr-defined]
-    Allocation, OrderLine, StockLevelRow, Order, OrderEvent))
+ALLOCATIONS, LINES, LEVELS, ORDERS, EVENTS, LOCATIONS, PRODUCTS = (
+    table.__table__ for table in (  # type: ignore[union-attr]
+        Allocation, OrderLine, StockLevelRow, Order, OrderEvent, Location, Product))
+ALLOCATION_COLUMNS = ("order_line_id", "product_id", "location_id", "quantity", "per_unit",
+                      "line_units", "trace")
+EVENT_COLUMNS = ("order_id", "from_status", "to_status", "detail")
+CHUNK = 5000  # orders written per round: few statements, and memory stays flat
+Parts = tuple[tuple[int, int], ...]
+Counts = tuple[int, int, int, int, int]  # a line's LineUnits: quantity, allocated, shipped,
+# returned, cancelled
 
 
 @dataclass
@@ -77,13 +89,13 @@ def allocate(db: Database, *, policy: Policy, validation: ValidationPolicy,
     With ``explain`` the result carries each order's trace (candidates, what each rule
     said, the choice); the trace is stored with the allocation either way.
     """
-    with db.write(dry_run=dry_run) as session:
+    with db.write(dry_run=dry_run) as session, collector_paused():
         only = [find_order(session, ref).id or 0 for ref in references] or None
         _resolve_lines(session, only)
         _revalidate_held(session, validation, only, run_id)
         waiting = _waiting_orders(session, only)
-        plan = plan_allocation(waiting.demands, _available(session), _sites(session), policy)
-        return _write(session, waiting, plan, run_id, explain, only)
+        routed = route_orders(waiting.demands, _available(session), _sites(session), policy)
+        return _write(session, waiting, routed, run_id, explain, only)
 
 
 def _resolve_lines(session: Session, only: list[int] | None) -> None:
@@ -121,52 +133,90 @@ def _revalidate_held(session: Session, validation: ValidationPolicy, only: list[
 
 @dataclass
 class _Waiting:
-    """The orders that wait for stock: their demand, and every line's units and status."""
+    """The orders that wait for stock: their demand, and what their write-back needs."""
 
-    demands: list[OrderDemand]
-    units: dict[int, dict[int, LineUnits]]  # order id -> line id -> units now
-    statuses: dict[int, str]
+    demands: list[OrderDemand] = field(default_factory=list)
     refs: dict[int, str] = field(default_factory=dict)  # order id -> CHANNEL:EXTERNAL_ID
-    skus: dict[int, str] = field(default_factory=dict)  # line id -> our sku
+    statuses: dict[int, str] = field(default_factory=dict)  # order id -> status now
+    lines: dict[int, list[tuple[int, Counts]]] = field(default_factory=dict)  # order id ->
+    # line id -> our sku, and (product, per unit) for each unit, of each line in demand
+    wanted: dict[int, tuple[str, Parts]] = field(default_factory=dict)
 
 
 def _waiting_orders(session: Session, only: list[int] | None) -> _Waiting:
-    query = (select(Order.id, Order.status, Order.priority, Order.placed_at,
-                    Order.ship_country, Order.ship_region, OrderLine.id, OrderLine.product_id,
-                    OrderLine.quantity, OrderLine.allocated, OrderLine.shipped,
-                    OrderLine.returned, OrderLine.cancelled, Order.channel, Order.external_id,
-                    Product.sku)
-             .join(OrderLine, OrderLine.order_id == Order.id)
-             .outerjoin(Product, Product.id == OrderLine.product_id)
-             .where(Order.status.in_(WAITING))
-             .order_by(Order.id, OrderLine.id))
+    """Every waiting order with a line that still wants units of a known product.
+
+    Orders and lines come in two queries (Core, not ORM objects): an order's columns
+    are read once rather than once per line.
+    """
+    connection = session.connection()
+    waits = ORDERS.c.status.in_(WAITING)
     if only:
-        query = query.where(Order.id.in_(only))
-    parts = _bundle_parts(session)
-    heads: dict[int, tuple[Any, ...]] = {}
-    lines: dict[int, list[Demand]] = defaultdict(list)
-    waiting = _Waiting([], defaultdict(dict), {})
-    for (order_id, status, priority, placed, country, region, line_id, product_id,
-         quantity, allocated, shipped, returned, cancelled, channel, external,
-         sku) in session.execute(query):
-        if order_id not in heads:
-            heads[order_id] = (priority, placed, country, region)
-            waiting.statuses[order_id] = status
-            waiting.refs[order_id] = f"{channel}:{external}"
-        waiting.skus[line_id] = sku
-        units = LineUnits(quantity, allocated, shipped, returned, cancelled)
-        waiting.units[order_id][line_id] = units
-        if units.waiting > 0 and product_id is not None:
-            lines[order_id].append(
-                Demand(line_id, units.waiting, parts.get(product_id, ((product_id, 1),))))
-    waiting.demands = [OrderDemand(order_id, *heads[order_id], tuple(demand))
-                       for order_id, demand in lines.items()]
+        waits = and_(waits, ORDERS.c.id.in_(only))
+    heads: dict[int, Sequence[Any]] = {head[0]: head for head in connection.execute(
+        select(ORDERS.c.id, ORDERS.c.status, ORDERS.c.channel, ORDERS.c.external_id,
+               ORDERS.c.priority, ORDERS.c.placed_at, ORDERS.c.ship_country,
+               ORDERS.c.ship_region).where(waits))}
+    rows = connection.execute(
+        select(LINES.c.order_id, LINES.c.id, LINES.c.product_id, LINES.c.quantity,
+               LINES.c.allocated, LINES.c.shipped, LINES.c.returned, LINES.c.cancelled,
+               PRODUCTS.c.sku)
+        .join(ORDERS, ORDERS.c.id == LINES.c.order_id)
+        .outerjoin(PRODUCTS, PRODUCTS.c.id == LINES.c.product_id)
+        .where(waits).order_by(LINES.c.order_id, LINES.c.id))
+    parts_of = _bundle_parts(connection)
+    waiting = _Waiting()
+    lines: list[tuple[int, Counts]] = []
+    demand: list[Demand] = []
+    current = None
+    for (order_id, line_id, product_id, quantity, allocated, shipped, returned, cancelled,
+         sku) in rows:
+        if order_id != current:
+            _add_order(waiting, current, heads, lines, demand)
+            current, lines, demand = order_id, [], []
+        counts = (quantity, allocated, shipped, returned, cancelled)
+        lines.append((line_id, counts))
+        units = _waiting_units(counts)
+        if units > 0 and product_id is not None:
+            parts = parts_of.get(product_id)
+            if parts is None:  # a plain product is its own one part
+                parts = parts_of[product_id] = ((product_id, 1),)
+            waiting.wanted[line_id] = (sku, parts)
+            demand.append(Demand(line_id, units, parts))
+    _add_order(waiting, current, heads, lines, demand)
     return waiting
 
 
-def _bundle_parts(session: Session) -> dict[int, tuple[tuple[int, int], ...]]:
+def _add_order(waiting: _Waiting, order_id: int | None, heads: dict[int, Sequence[Any]],
+               lines: list[tuple[int, Counts]], demand: list[Demand]) -> None:
+    if order_id is None or not demand:
+        return
+    _, status, channel, external_id, priority, placed_at, country, region = heads[order_id]
+    waiting.demands.append(
+        OrderDemand(order_id, priority, placed_at, country, region, tuple(demand)))
+    waiting.refs[order_id] = f"{channel}:{external_id}"
+    waiting.statuses[order_id] = status
+    waiting.lines[order_id] = lines
+
+
+# Lines and orders come in few shapes (a handful of units each): the domain works out
+# each shape once, rather than once for each of a hundred thousand orders.
+
+@lru_cache(maxsize=4096)
+def _waiting_units(counts: Counts) -> int:
+    return LineUnits(*counts).waiting
+
+
+@lru_cache(maxsize=4096)
+def _status_once_tried(lines: tuple[Counts, ...]) -> str:
+    """The status of an order whose lines have these units, allocation tried."""
+    units = [LineUnits(*counts) for counts in lines]
+    return derive_status(OrderState(units, validated=True, allocation_tried=True)).value
+
+
+def _bundle_parts(connection: Connection) -> dict[int, Parts]:
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for bundle, component, quantity in session.execute(
+    for bundle, component, quantity in connection.execute(
             select(BundleComponent.bundle_id, BundleComponent.component_id,
                    BundleComponent.quantity).order_by(BundleComponent.component_id)):
         parts[bundle].append((component, quantity))
@@ -195,91 +245,111 @@ def _sites(session: Session) -> list[Site]:
             for loc in session.scalars(select(Location).order_by(Location.code))]
 
 
-def _write(session: Session, waiting: _Waiting, plan: Plan, run_id: int | None,
-           explain: bool, only: list[int] | None) -> AllocationResult:
+def _write(session: Session, waiting: _Waiting, routed: Iterator[RoutedOrder],
+           run_id: int | None, explain: bool, only: list[int] | None) -> AllocationResult:
+    """Write the routed orders a chunk at a time, then add the run's reservations to
+    the stock levels; traces are written out as they go, so memory stays flat."""
     now = utc_now()
+    connection = session.connection()
+    location_ids: dict[str, int] = dict(
+        connection.execute(select(LOCATIONS.c.code, LOCATIONS.c.id)).all())
+    writer = _ChunkWriter(connection, waiting, location_ids, now, run_id)
     result = AllocationResult(orders=len(waiting.demands))
-    lines = {d.line_id: d for order in waiting.demands for d in order.lines}
-    location_ids = dict(session.execute(select(Location.code, Location.id)).all())
-    allocation_rows, reserved = [], defaultdict(int)
-    traced: set[int] = set()
-    for reservation in plan.reservations:
-        location_id = location_ids[reservation.location]
-        for index, (product_id, per_unit) in enumerate(lines[reservation.line_id].parts):
-            trace = None
-            if reservation.order_id not in traced:  # stored once per order, on its first row
-                trace = plan.traces.get(reservation.order_id)
-                traced.add(reservation.order_id)
-            allocation_rows.append({
-                "order_line_id": reservation.line_id, "product_id": product_id,
-                "location_id": location_id, "quantity": reservation.quantity * per_unit,
-                "per_unit": per_unit, "line_units": reservation.quantity if index == 0 else 0,
-                "status": "open", "trace": trace, "created_at": now, "closed_at": None,
-                "run_id": run_id})
-        reserved[reservation.line_id] += reservation.quantity
-        result.units += reservation.quantity
-        result.rows.append((waiting.refs[reservation.order_id],
-                            waiting.skus.get(reservation.line_id), reservation.location,
-                            reservation.quantity, plan.decisions.get(reservation.order_id, "")))
-    if allocation_rows:
-        _reserve(session, allocation_rows)
-    _settle_orders(session, waiting, plan, reserved, result, run_id, now, only)
-    if explain:
-        result.traces = {waiting.refs[order_id]: trace
-                         for order_id, trace in plan.traces.items()}
+    while chunk := list(islice(routed, CHUNK)):
+        for order in chunk:
+            writer.add(order, result)
+            if explain:
+                result.traces[waiting.refs[order.order_id]] = order.trace.as_dict()
+        writer.flush()
+    writer.reserve_at_levels()
+    _mark_tried(connection, now, only)
     return result
 
 
-def _reserve(session: Session, allocation_rows: list[dict[str, Any]]) -> None:
-    """Insert the allocations, then add them to their lines and levels in two set-wise
-    updates (everything above the id watermark is this run's: the write lock is held)."""
-    connection = session.connection()
-    mark = connection.execute(select(func.coalesce(func.max(ALLOCATIONS.c.id), 0))).scalar()
-    connection.execute(insert(ALLOCATIONS), allocation_rows)
-    new = ALLOCATIONS.alias("new")
-    line_units = (select(func.sum(new.c.line_units))
-                  .where(new.c.order_line_id == LINES.c.id, new.c.id > mark).scalar_subquery())
-    connection.execute(update(LINES).where(LINES.c.id.in_(
-        select(new.c.order_line_id).where(new.c.id > mark))).values(
-        allocated=LINES.c.allocated + line_units))
-    same_level = and_(new.c.product_id == LEVELS.c.product_id,
-                      new.c.location_id == LEVELS.c.location_id, new.c.id > mark)
-    connection.execute(update(LEVELS).where(exists().where(same_level)).values(
-        reserved=LEVELS.c.reserved + select(func.sum(new.c.quantity)).where(same_level)
-        .scalar_subquery()))
+def _mark_tried(connection: Connection, now: datetime, only: list[int] | None) -> None:
+    """Mark the waiting orders allocation was tried for: those whose status changed
+    were marked with it, so this is for the rest (and orders with nothing to reserve)."""
+    tried = ORDERS.c.allocation_tried_at
+    rest = update(ORDERS).where(ORDERS.c.status.in_(WAITING),
+                                or_(tried.is_(None), tried != now))
+    if only:
+        rest = rest.where(ORDERS.c.id.in_(only))
+    connection.execute(rest.values(allocation_tried_at=now))
 
 
-def _settle_orders(session: Session, waiting: _Waiting, plan: Plan,
-                   reserved: dict[int, int], result: AllocationResult, run_id: int | None,
-                   now: datetime, only: list[int] | None) -> None:
-    """Mark every order looked at and write the status each now has, with the decision.
+class _ChunkWriter:
+    """Rows for a chunk of routed orders: reservations, line units, status changes and
+    their events; and the units reserved at each level, added once at the end."""
 
-    The trace is kept with the order's first allocation row; an order that got nothing
-    keeps it in its event instead, so `oms order show` can always say why.
-    """
-    changes, events = [], []
-    for order_id in (order.order_id for order in waiting.demands):
-        units = [replace(line, allocated=line.allocated + reserved.get(line_id, 0))
-                 for line_id, line in waiting.units[order_id].items()]
-        before = waiting.statuses[order_id]
-        after = derive_status(OrderState(units, validated=True, allocation_tried=True)).value
+    def __init__(self, connection: Connection, waiting: _Waiting, location_ids: dict[str, int],
+                 now: datetime, run_id: int | None) -> None:
+        self.connection, self.waiting, self.location_ids = connection, waiting, location_ids
+        self.now, self.run_id = now, run_id
+        self.allocations: list[tuple[Any, ...]] = []
+        self.lines: list[tuple[int, int]] = []  # line id, units reserved
+        self.statuses: list[tuple[int, str]] = []
+        self.events: list[tuple[int, str, str, str]] = []
+        self.levels: dict[tuple[int, int], int] = defaultdict(int)  # (product, location)
+
+    def add(self, order: RoutedOrder, result: AllocationResult) -> None:
+        """One order's rows; its trace is kept with its first reservation row, or with
+        its event when it got nothing, so `oms order show` can always say why."""
+        ref, decision = self.waiting.refs[order.order_id], order.decision
+        trace = order.trace.as_json() if order.takes else None
+        reserved: dict[int, int] = {}  # line id -> units
+        for line_id, code, units in order.takes:
+            location_id = self.location_ids[code]
+            sku, parts = self.waiting.wanted[line_id]
+            line_units = units  # on the first part's row only, so they add up per line
+            for product_id, per_unit in parts:
+                self.allocations.append((line_id, product_id, location_id, units * per_unit,
+                                         per_unit, line_units, trace))
+                self.levels[product_id, location_id] += units * per_unit
+                trace, line_units = None, 0
+            reserved[line_id] = reserved.get(line_id, 0) + units
+            result.units += units
+            result.rows.append((ref, sku, code, units, decision))
+        self.lines.extend(reserved.items())
+        before = self.waiting.statuses[order.order_id]
+        after = _status_after(self.waiting.lines[order.order_id], reserved)
         result.allocated += after == OrderStatus.ALLOCATED
         result.partial += after == OrderStatus.PARTIALLY_ALLOCATED
         result.backordered += after == OrderStatus.BACKORDERED
         if after != before:
-            detail: dict[str, Any] = {"decision": plan.decisions.get(order_id, "")}
-            if after == OrderStatus.BACKORDERED:
-                detail["trace"] = plan.traces.get(order_id)
-            changes.append({"order": order_id, "status": after})
-            events.append({"order_id": order_id, "at": now, "type": "allocated",
-                           "from_status": before, "to_status": after, "run_id": run_id,
-                           "detail": detail})
-    connection = session.connection()
-    tried = update(ORDERS).where(ORDERS.c.status.in_(WAITING)).values(allocation_tried_at=now)
-    if only:
-        tried = tried.where(ORDERS.c.id.in_(only))
-    connection.execute(tried)  # before the statuses move out of WAITING
-    if changes:
-        connection.execute(update(ORDERS).where(ORDERS.c.id == bindparam("order"))
-                           .values(status=bindparam("status"), updated_at=now), changes)
-        connection.execute(insert(EVENTS), events)
+            got_nothing = after == OrderStatus.BACKORDERED
+            self.statuses.append((order.order_id, after))
+            self.events.append((order.order_id, before, after, _event_detail(
+                decision, order.trace.as_json() if got_nothing else None)))
+
+    def flush(self) -> None:
+        insert_rows(self.connection, ALLOCATIONS, ALLOCATION_COLUMNS, self.allocations,
+                    constants={"status": "open", "created_at": self.now,
+                               "run_id": self.run_id}, as_is=("trace",))
+        update_rows(self.connection, LINES, keys=("id",), columns=("allocated",),
+                    rows=self.lines, add=True)
+        update_rows(self.connection, ORDERS, keys=("id",), columns=("status",),
+                    rows=self.statuses,
+                    constants={"updated_at": self.now, "allocation_tried_at": self.now})
+        insert_rows(self.connection, EVENTS, EVENT_COLUMNS, self.events,
+                    constants={"at": self.now, "type": "allocated", "run_id": self.run_id},
+                    as_is=("detail",))
+        self.allocations, self.lines, self.statuses, self.events = [], [], [], []
+
+    def reserve_at_levels(self) -> None:
+        update_rows(self.connection, LEVELS, keys=("product_id", "location_id"),
+                    columns=("reserved",), add=True,
+                    rows=[(*level, units) for level, units in self.levels.items()])
+
+
+def _status_after(lines: list[tuple[int, Counts]], reserved: dict[int, int]) -> str:
+    """The status an order's lines amount to once ``reserved`` (line id -> units) is added."""
+    return _status_once_tried(tuple([
+        (quantity, allocated + reserved.get(line_id, 0), shipped, returned, cancelled)
+        for line_id, (quantity, allocated, shipped, returned, cancelled) in lines]))
+
+
+def _event_detail(decision: str, trace: str | None) -> str:
+    """The event's detail as JSON text: the decision, and the trace (JSON text) if any."""
+    if trace is None:
+        return f'{{"decision":{json.dumps(decision)}}}'
+    return f'{{"decision":{json.dumps(decision)},"trace":{trace}}}'

@@ -7,9 +7,11 @@ Every rejected record is kept in import_error with its line, reason and text.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -103,12 +105,13 @@ def import_file(db: Database, source: str, *, settings: ImportSettings,
             summary.run_id = run.id
             intake = OrderIntake(session, channel=name, policy=settings.policy,
                                  import_run_id=run.id, run_id=run_id)
-            for batch, rejects in _batches(_located(chosen.parse(reader, options), label)):
-                summary.read += len(batch) + len(rejects)
-                if batch:
-                    intake.take(batch)
-                if rejects:
-                    _keep_rejects(session, run.id or 0, rejects, summary)
+            with _cyclic_gc_paused():
+                for batch, rejects in _batches(_located(chosen.parse(reader, options), label)):
+                    summary.read += len(batch) + len(rejects)
+                    if batch:
+                        intake.take(batch)
+                    if rejects:
+                        _keep_rejects(session, run.id or 0, rejects, summary)
             reader.drain()
             summary.sha256 = reader.hexdigest()
             summary.created = intake.counts.created
@@ -155,6 +158,24 @@ def _choose(head: bytes, filename: str, channel: str | None, format_name: str | 
         raise InvalidInput(f"{filename}: the custom format needs a column map: add "
                            f"channels.{name}.columns to the config")
     return chosen, name, options
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a file is read and written.
+
+    An import makes millions of short-lived objects and no reference cycles per
+    record (the few it makes are per file), so the collector frees nothing here,
+    yet its passes over the growing heap took about 8% of a large import. It is
+    switched back on (if it was on) as soon as the file is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _batches(parsed: Iterator[ParsedOrder | RejectedRecord],

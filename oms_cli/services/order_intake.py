@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, Column, Row, Table, func, insert, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import (
@@ -50,6 +50,14 @@ ADDRESS_FIELDS = ("ship_name", "ship_company", "ship_line1", "ship_line2", "ship
 MONEY_FIELDS = ("subtotal", "shipping", "tax", "discount", "total")
 ORDERS, LINES, EVENTS, CUSTOMERS = (table.__table__ for table in (  # type: ignore[attr-defined]
     Order, OrderLine, OrderEvent, Customer))
+# Columns a row may leave out when it has no value for them: they become NULL anyway.
+# (Not JSON ones: SQLAlchemy writes None there as the JSON text 'null'.)
+_NULL_BY_DEFAULT = {
+    table.name: frozenset(column.name for column in table.c
+                          if column.nullable and not isinstance(column.type, JSON)
+                          and column.default is None and column.server_default is None)
+    for table in (ORDERS, LINES, EVENTS)
+}
 
 
 @dataclass
@@ -114,8 +122,7 @@ class OrderIntake:
             plan = self._plan(parsed)
             plans.append(plan)
             rows.append(self._order_row(parsed, plan, customers))
-        ids = dict(self.connection.execute(
-            insert(ORDERS).returning(ORDERS.c.external_id, ORDERS.c.id), rows).all())
+        ids = dict(self._insert_rows(ORDERS, rows, ORDERS.c.external_id, ORDERS.c.id))
         line_rows, event_rows = [], []
         for parsed, plan in zip(orders, plans, strict=True):
             order_id = ids[parsed.external_id]
@@ -125,10 +132,32 @@ class OrderIntake:
                                "from_status": None, "to_status": plan.status,
                                "detail": _import_detail(parsed, plan, self.import_run_id),
                                "run_id": self.run_id})
-        if line_rows:
-            self.connection.execute(insert(LINES), line_rows)
-        self.connection.execute(insert(EVENTS), event_rows)
+        self._insert_rows(LINES, line_rows)
+        self._insert_rows(EVENTS, event_rows)
         self.counts.created += len(orders)
+
+    def _insert_rows(self, table: Table, rows: Sequence[dict[str, Any]],
+                     *returning: Column[Any]) -> list[Row[Any]]:
+        """Insert ``rows``, each sending only the columns it has a value for.
+
+        A nullable column without a default that is left out is NULL, as if sent
+        as None; SQLAlchemy's cost per row grows with the columns sent, and an order
+        leaves a dozen empty. Rows are grouped by the columns they fill, one
+        statement per group; returns the ``returning`` columns of every row.
+        """
+        null_by_default = _NULL_BY_DEFAULT[table.name]
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            sent = {name: value for name, value in row.items()
+                    if value is not None or name not in null_by_default}
+            shapes.setdefault(tuple(sent), []).append(sent)
+        statement = insert(table).returning(*returning) if returning else insert(table)
+        returned: list[Row[Any]] = []
+        for shape_rows in shapes.values():
+            result = self.connection.execute(statement, shape_rows)
+            if returning:
+                returned += result.all()
+        return returned
 
     def _plan(self, parsed: ParsedOrder) -> _Plan:
         lines = []
@@ -201,9 +230,9 @@ class OrderIntake:
             if email and email not in self._customers:
                 wanted.setdefault(email, order)
         if wanted:
-            self._customers.update(self.session.execute(
-                select(Customer.email, Customer.id).where(Customer.email.in_(list(wanted))))
-                .all())
+            self._customers.update(self.connection.execute(
+                select(CUSTOMERS.c.email, CUSTOMERS.c.id)
+                .where(CUSTOMERS.c.email.in_(list(wanted)))).all())
             missing = [{"email": email, "name": order.customer_name, "phone": order.phone,
                         "created_at": self.now}
                        for email, order in wanted.items() if email not in self._customers]
@@ -215,8 +244,13 @@ class OrderIntake:
     # Known orders -------------------------------------------------------------------
 
     def _known(self, keys: Sequence[str]) -> dict[str, Order]:
-        rows = self.session.scalars(select(Order).where(
-            Order.channel == self.channel, Order.external_id.in_(list(keys))))
+        # Most orders of a file are new: ask for ids first, load stored orders only if any.
+        ids = self.connection.execute(select(ORDERS.c.id).where(
+            ORDERS.c.channel == self.channel, ORDERS.c.external_id.in_(list(keys)))).scalars()
+        found = list(ids)
+        if not found:
+            return {}
+        rows = self.session.scalars(select(Order).where(Order.id.in_(found)))  # type: ignore[union-attr]
         return {order.external_id: order for order in rows}
 
     def _follow(self, order: Order, parsed: ParsedOrder) -> None:
@@ -328,7 +362,7 @@ class OrderIntake:
         self.connection.execute(insert(LINES), rows)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Plan:
     lines: list[tuple[ParsedLine, LineUnits, int | None]]
     status: str

@@ -1,7 +1,10 @@
 """Allocation and routing (DESIGN.md): which location reserves which order's units.
 
 ``plan_allocation`` is pure: it reads orders, available stock, sites and a policy and
-returns a Plan of reservations with, per order, a short decision and a JSON-ready trace:
+returns a Plan of reservations with, per order, a short decision and a JSON-ready trace.
+``route_orders`` yields the same, one RoutedOrder at a time, for a caller that writes
+as it goes; its Trace gives the dict (``as_dict``) or compact JSON text (``as_json``).
+A trace says:
 
 - ``eligible``: the codes of the sites that may ship it, in their individual rank order;
 - ``ineligible``: code -> why not ("inactive", "does not ship to DE", "no stock");
@@ -28,7 +31,8 @@ from oms_cli.domain.allocation.model import (
     Reservation,
     Site,
 )
-from oms_cli.domain.allocation.planner import plan_allocation
+from oms_cli.domain.allocation.planner import RoutedOrder, plan_allocation, route_orders
+from oms_cli.domain.allocation.trace import Trace
 
 __all__ = [
     "PARTIAL_POLICIES",
@@ -38,6 +42,9 @@ __all__ = [
     "Plan",
     "Policy",
     "Reservation",
+    "RoutedOrder",
     "Site",
+    "Trace",
     "plan_allocation",
+    "route_orders",
 ]

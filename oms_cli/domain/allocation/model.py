@@ -45,7 +45,9 @@ class Demand:
         if self.quantity <= 0:
             raise InvalidInput(f"line {self.line_id}: {self.quantity} units to reserve, "
                                "expected at least 1")
-        if not self.parts or any(per_unit <= 0 for _, per_unit in self.parts):
+        # min() over a list, not any() over a generator: a service makes a Demand for
+        # every line it loads, and on one or two parts the generator costs the most.
+        if not self.parts or min([per_unit for _, per_unit in self.parts]) <= 0:
             raise InvalidInput(f"line {self.line_id}: every unit needs at least one "
                                "product, each at least once")
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
 
 from oms_cli.domain.allocation.model import OrderDemand, Plan, Policy, Reservation, Site
 from oms_cli.domain.allocation.ranking import (
     Option,
     Ranking,
+    RankKey,
     Reach,
     Routes,
     set_scores,
@@ -33,9 +34,22 @@ from oms_cli.domain.allocation.routing import (
     whole_order_candidates,
     whole_order_takes,
 )
+from oms_cli.domain.allocation.trace import Trace, TraceContext
 from oms_cli.errors import InvalidInput
 
 TRACED_CANDIDATES = 20
+_rank_key = attrgetter("key")
+
+
+@dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
+class RoutedOrder:
+    """One order's share of a plan: its reservations as (line id, location code, line
+    units) in the order made, the decision in a few words, and its trace."""
+
+    order_id: int
+    takes: tuple[Take, ...]
+    decision: str
+    trace: Trace
 
 
 def plan_allocation(orders: Iterable[OrderDemand], available: Mapping[tuple[int, str], int],
@@ -48,20 +62,37 @@ def plan_allocation(orders: Iterable[OrderDemand], available: Mapping[tuple[int,
     The plan is the same whatever order ``orders`` and ``sites`` come in. Raises
     InvalidInput when two orders share an id or two sites a code.
     """
-    stock = {key: units for key, units in available.items() if units > 0}
-    routes, ranking = Routes(sites), Ranking(policy.rules)
     plan = Plan(reservations=[], traces={}, decisions={})
     with _cycle_collector_paused():
-        for order in _serving_order(orders):
-            needs = Needs.of(order.lines)
-            takes, decision, trace = route_order(
-                needs, routes.reach(order.country, order.region), stock, ranking, policy)
-            _take_stock(stock, needs, takes)
-            plan.reservations.extend(Reservation(order.order_id, line_id, code, units)
-                                     for line_id, code, units in takes)
-            plan.decisions[order.order_id] = decision
-            plan.traces[order.order_id] = trace
+        for routed in route_orders(orders, available, sites, policy):
+            plan.reservations.extend(Reservation(routed.order_id, line_id, code, units)
+                                     for line_id, code, units in routed.takes)
+            plan.decisions[routed.order_id] = routed.decision
+            plan.traces[routed.order_id] = routed.trace.as_dict()
     return plan
+
+
+def route_orders(orders: Iterable[OrderDemand], available: Mapping[tuple[int, str], int],
+                 sites: Sequence[Site], policy: Policy) -> Iterator[RoutedOrder]:
+    """``plan_allocation`` one order at a time, most urgent first, for a caller that
+    writes as it goes and keeps nothing: each order sees the stock the ones before it
+    left. Raises InvalidInput (as plan_allocation does) before routing any order.
+
+    The caller decides whether to pause the cycle collector (see plan_allocation).
+    """
+    served = _serving_order(orders)
+    stock = {key: units for key, units in available.items() if units > 0}
+    routes, context = Routes(sites), TraceContext(Ranking(policy.rules), policy)
+    return (_route(order, routes, stock, context) for order in served)
+
+
+def _route(order: OrderDemand, routes: Routes, stock: dict[tuple[int, str], int],
+           context: TraceContext) -> RoutedOrder:
+    needs = Needs.of(order.lines)
+    takes, decision, trace = route_order(
+        needs, routes.reach(order.country, order.region), stock, context)
+    _take_stock(stock, needs, takes)
+    return RoutedOrder(order.order_id, takes, decision, trace)
 
 
 @contextmanager
@@ -95,17 +126,18 @@ def _urgency(order: OrderDemand) -> tuple[int, datetime, int]:
     return -order.priority, order.placed_at, order.order_id
 
 
-def route_order(needs: Needs, reach: Reach, stock: Stock, ranking: Ranking,
-                policy: Policy) -> tuple[tuple[Take, ...], str, dict[str, Any]]:
+def route_order(needs: Needs, reach: Reach, stock: Stock,
+                context: TraceContext) -> tuple[tuple[Take, ...], str, Trace]:
     """The units one order reserves where, the decision in a few words, and its trace.
 
     Sets of up to three sites are searched exactly. When none ships everything, the
     greedy fill either does (from more sites, where the policy allows) or shows what
     a backorder would reserve.
     """
+    ranking, policy = context.ranking, context.policy
     ranked, refused = _options(needs, reach, stock, ranking)
     tried = whole_order_candidates(needs, ranked, stock, ranking, policy.site_limit)
-    chosen = min((c for c in tried if c.feasible), key=lambda c: c.key, default=None)
+    chosen = min([c for c in tried if c.feasible], key=_rank_key, default=None)
     takes: tuple[Take, ...] = ()
     if chosen is not None:
         takes = whole_order_takes(needs, chosen, stock)
@@ -119,20 +151,20 @@ def route_order(needs: Needs, reach: Reach, stock: Stock, ranking: Ranking,
         elif policy.partial == "backorder":
             takes = greedy.takes
     decision = _decision(needs, reach, chosen, takes, policy)
-    return takes, decision, _trace(needs, ranked, refused, tried, takes, decision, ranking,
-                                   policy)
+    return takes, decision, _trace(needs, ranked, refused, tried, takes, decision, context)
 
 
 def _decision(needs: Needs, reach: Reach, chosen: Candidate | None, takes: Sequence[Take],
               policy: Policy) -> str:
     if chosen is not None:
-        codes = "+".join(option.code for option in chosen.options)
-        return f"single: {codes}" if len(chosen.options) == 1 else f"split: {codes}"
+        if len(chosen.options) == 1:
+            return f"single: {chosen.options[0].code}"
+        return f"split: {'+'.join([option.code for option in chosen.options])}"
     if not reach.sites:
         return "no eligible location"
     if policy.partial == "wait":
         return "waiting (partial=wait)"
-    reserved = sum(units for _, _, units in takes)
+    reserved = sum([units for _, _, units in takes])
     if not reserved:
         return "backordered: no stock"
     return f"partial: {needs.total - reserved} of {needs.total} backordered"
@@ -147,51 +179,40 @@ def _greedy_candidate(greedy: Fill, ranked: Sequence[Option], ranking: Ranking) 
 def _options(needs: Needs, reach: Reach, stock: Stock,
              ranking: Ranking) -> tuple[list[Option], dict[str, str]]:
     """The eligible sites in their individual rank order, and why the others are not."""
-    refused = dict(reach.refused)
+    refused = reach.refused  # copied before it is added to: it is the destination's
     options = []
     for site, distance in reach.sites:
-        code = site.code
-        units = sum([stock.get((product, code), 0) for product in needs.products])
+        units, whole = needs.held_at(site.code, stock)
         if units:
-            options.append(ranking.option(site, distance, units, needs.ships_alone(code, stock)))
+            options.append(ranking.option(site, distance, units, whole))
         else:
-            refused[code] = "no stock"
-    options.sort(key=attrgetter("key"))
+            if refused is reach.refused:
+                refused = dict(reach.refused)
+            refused[site.code] = "no stock"
+    options.sort(key=_rank_key)
     return options, refused
 
 
 def _take_stock(stock: dict[tuple[int, str], int], needs: Needs, takes: Iterable[Take]) -> None:
-    parts = {line_id: line_parts for line_id, _, line_parts in needs.lines}
     for line_id, code, units in takes:
-        for product, per_unit in parts[line_id]:
+        for product, per_unit in needs.parts[line_id]:
             stock[product, code] -= units * per_unit
 
 
 def _trace(needs: Needs, ranked: Sequence[Option], refused: dict[str, str],
            tried: Sequence[Candidate], takes: Sequence[Take], decision: str,
-           ranking: Ranking, policy: Policy) -> dict[str, Any]:
+           context: TraceContext) -> Trace:
     """What --explain prints: who could ship, each candidate and its rules, the choice."""
-    shown = sorted(tried, key=lambda c: (not c.feasible, c.key))[:TRACED_CANDIDATES]
+    shown = sorted(tried, key=_shown_first)[:TRACED_CANDIDATES]
     used = {code for _, code, _ in takes}
-    trace: dict[str, Any] = {
-        "eligible": [option.code for option in ranked],
-        "ineligible": dict(sorted(refused.items())),
-        "candidates": [_candidate(candidate, ranking) for candidate in shown],
-        "chosen": [option.code for option in ranked if option.code in used],
-        "decision": decision,
-        "policy": policy.describe(),
-        "wanted": needs.total,
-        "reserved": sum(units for _, _, units in takes),
-    }
-    if len(tried) > len(shown):
-        trace["candidates_omitted"] = len(tried) - len(shown)
-    return trace
+    eligible = [option.code for option in ranked]
+    return Trace(eligible=eligible, ineligible=refused, candidates=shown,
+                 omitted=len(tried) - len(shown),
+                 chosen=[code for code in eligible if code in used], decision=decision,
+                 wanted=needs.total, reserved=sum([units for _, _, units in takes]),
+                 context=context)
 
 
-def _candidate(candidate: Candidate, ranking: Ranking) -> dict[str, Any]:
-    shown: dict[str, Any] = {"sites": [option.code for option in candidate.options],
-                             "rules": ranking.shown(candidate.scores),
-                             "feasible": candidate.feasible}
-    if candidate.greedy:
-        shown["greedy"] = True
-    return shown
+def _shown_first(candidate: Candidate) -> tuple[bool, RankKey]:
+    """Sets that can ship everything first, then by rank."""
+    return not candidate.feasible, candidate.key

@@ -9,7 +9,7 @@ the same way whatever order the sites or orders arrived in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -24,6 +24,9 @@ Scores = tuple[int, tuple[int, ...], tuple[int, ...], int, tuple[str, ...]]
 RankKey = tuple[Any, ...]
 SCORE_OF_RULE = {"fewest_splits": 0, "priority": 1, "nearest": 2, "most_stock": 3}
 CODES = 4
+# How each rule's value reads in a trace's JSON (see Ranking.shown_json_halves).
+RULE_JSON = {"fewest_splits": "{sites}", "priority": "[{priorities}]",
+             "nearest": "[{distances}]", "most_stock": "{units}"}
 
 
 @dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
@@ -57,16 +60,19 @@ class Ranking:
 
     def __init__(self, rules: Sequence[str]) -> None:
         self.rules = tuple(rules)
-        self._pick = itemgetter(*(SCORE_OF_RULE[rule] for rule in self.rules), CODES)
+        pick = itemgetter(*(SCORE_OF_RULE[rule] for rule in self.rules), CODES)
+        # The rank key: the rules' scores in order, then the codes. (An itemgetter of
+        # the codes alone returns them bare, so with no rules they are wrapped.)
+        self.key: Callable[[Scores], RankKey] = pick if self.rules else (
+            lambda scores: (pick(scores),))
+        shown = ",".join(f'"{rule}":{RULE_JSON[rule]}' for rule in self.rules)
+        self._before_units, units, self._after_units = shown.partition("{units}")
+        self.shows_units = bool(units)
 
     def option(self, site: Site, distance: int, units: int, whole: bool) -> Option:
         scores = (1, (site.priority,), (distance,), -units, (site.code,))
         return Option(site.code, site.priority, distance, units, whole, scores,
                       self.key(scores))
-
-    def key(self, scores: Scores) -> RankKey:
-        picked = self._pick(scores)
-        return picked if self.rules else (picked,)
 
     def shown(self, scores: Scores) -> dict[str, Any]:
         """Each rule's value: lists rather than tuples, stock as a count of units."""
@@ -74,6 +80,19 @@ class Ranking:
         values = {"fewest_splits": sites, "priority": list(priorities),
                   "nearest": list(distances), "most_stock": -less_stock}
         return {rule: values[rule] for rule in self.rules}
+
+    def shown_json_halves(self, scores: Scores) -> tuple[str, str]:
+        """The members of ``shown`` as JSON text (no braces), before and after the units
+        of ``most_stock``, the one value that changes as stock is taken (``shows_units``
+        says whether it is shown; when it is not, all of the text is before)."""
+        _, priorities, distances, _, _ = scores
+        values = {"sites": scores[0], "priorities": _ints(priorities),
+                  "distances": _ints(distances)}
+        return self._before_units.format(**values), self._after_units.format(**values)
+
+
+def _ints(values: tuple[int, ...]) -> str:
+    return ",".join(map(str, values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +116,14 @@ class Routes:
         self._reach: dict[tuple[str | None, str | None], Reach] = {}
 
     def reach(self, country: str | None, region: str | None) -> Reach:
-        destination = (_country(country), _region(region))
-        if destination not in self._reach:
-            self._reach[destination] = self._find_reach(*destination)
-        return self._reach[destination]
+        """The sites that ship to an order's country and region, as it spells them."""
+        spelt = (country, region)
+        found = self._reach.get(spelt)
+        if found is None:
+            destination = (_country(country), _region(region))
+            found = self._reach.get(destination) or self._find_reach(*destination)
+            self._reach[spelt] = self._reach[destination] = found
+        return found
 
     def _find_reach(self, country: str | None, region: str | None) -> Reach:
         sites: list[tuple[Site, int]] = []

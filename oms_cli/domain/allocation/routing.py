@@ -25,34 +25,46 @@ Stock = Mapping[tuple[int, str], int]
 
 @dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
 class Needs:
-    """One order's lines as the router reads them."""
+    """One order's lines as the router reads them.
+
+    ``products`` pairs each product with the units of it the whole order takes: a
+    site holding that much of each can ship every line by itself, whichever lines
+    share a product (and one holding less of any cannot).
+    """
 
     lines: tuple[Line, ...]
-    wanted: tuple[int, ...]
-    products: tuple[int, ...]
-    shared: bool  # some product serves two lines: their units compete at a site
+    parts: dict[int, Parts]  # line id -> its parts
+    total: int  # line units wanted
+    products: tuple[tuple[int, int], ...]  # (product, units)
 
     @classmethod
     def of(cls, demands: Sequence[Demand]) -> Needs:
-        lines = tuple((d.line_id, d.quantity, _merged(d.parts)) for d in demands)
-        listed = [product for _, _, parts in lines for product, _ in parts]
-        products = tuple(dict.fromkeys(listed))
-        return cls(lines, tuple(wanted for _, wanted, _ in lines), products,
-                   len(products) < len(listed))
+        lines: list[Line] = []
+        parts_of: dict[int, Parts] = {}
+        need: dict[int, int] = {}  # product -> units
+        total = 0
+        for demand in demands:
+            wanted, parts = demand.quantity, _merged(demand.parts)
+            lines.append((demand.line_id, wanted, parts))
+            parts_of[demand.line_id] = parts
+            total += wanted
+            for product, per_unit in parts:
+                need[product] = need.get(product, 0) + wanted * per_unit
+        return cls(tuple(lines), parts_of, total, tuple(need.items()))
 
-    @property
-    def total(self) -> int:
-        return sum(self.wanted)
-
-    def ships_alone(self, code: str, stock: Stock) -> bool:
-        """Whether ``code`` could ship every unit of the order by itself."""
-        if self.shared:
-            return not fill(self, [code], stock, stop_when_short=True).shortfall
-        return all(stock.get((product, code), 0) >= wanted * per_unit
-                   for _, wanted, parts in self.lines for product, per_unit in parts)
+    def held_at(self, code: str, stock: Stock) -> tuple[int, bool]:
+        """The units of the order's products ``code`` holds, and whether it could ship
+        every line by itself. (Plain loops: comprehensions cost more on a few items.)"""
+        units, whole = 0, True
+        for product, needed in self.products:
+            held = stock.get((product, code), 0)
+            units += held
+            if held < needed:
+                whole = False
+        return units, whole
 
     def all_from(self, code: str) -> tuple[Take, ...]:
-        return tuple((line_id, code, wanted) for line_id, wanted, _ in self.lines)
+        return tuple([(line_id, code, wanted) for line_id, wanted, _ in self.lines])
 
 
 def _merged(parts: Parts) -> Parts:
@@ -131,13 +143,15 @@ def whole_order_candidates(needs: Needs, ranked: Sequence[Option], stock: Stock,
     largest = min(EXACT_SEARCH_LIMIT, len(ranked), limit or EXACT_SEARCH_LIMIT)
     stop_at_first_size = ranking.rules[:1] == ("fewest_splits",)
     tried = [Candidate((option,), option.scores, option.key, option.whole) for option in ranked]
+    found = any([option.whole for option in ranked])  # some set tried so far is feasible
     for size in range(2, largest + 1):
-        if stop_at_first_size and any(candidate.feasible for candidate in tried):
+        if stop_at_first_size and found:
             break
         for options in combinations(ranked, size):  # each keeps the rank order
             scores = set_scores(options)
-            tried.append(Candidate(options, scores, ranking.key(scores),
-                                   _ships_all(needs, options, stock)))
+            feasible = _ships_all(needs, options, stock)
+            tried.append(Candidate(options, scores, ranking.key(scores), feasible))
+            found = found or feasible
     return tried
 
 
