@@ -1,10 +1,13 @@
 """`oms allocate`: reserve stock for every order that waits for it, in one transaction.
 
 Loads what waits (ready, backordered, partially allocated orders, after re-validating
-those held by validation), what is available where, and the locations; asks the
-domain planner for a plan; writes the reservations, the lines' allocated units, the
-levels' reserved units, each order's new status and an event with the decision.
-BEGIN IMMEDIATE makes overlapping runs queue, so a unit is never reserved twice.
+those held by validation), what is available where, and the locations; has the domain
+planner route the orders one at a time and writes, a chunk of orders at a time, the
+reservations, the lines' allocated units, each order's new status and an event with
+the decision; then adds the reserved units to the stock levels. Rows go through the
+store's bulk helpers and traces straight to JSON text, so a run of 100k orders keeps
+memory flat. BEGIN IMMEDIATE makes overlapping runs queue, so a unit is never
+reserved twice.
 """
 
 from __future__ import annotations
@@ -66,8 +69,8 @@ ALLOCATION_COLUMNS = ("order_line_id", "product_id", "location_id", "quantity", 
 EVENT_COLUMNS = ("order_id", "from_status", "to_status", "detail")
 CHUNK = 5000  # orders written per round: few statements, and memory stays flat
 Parts = tuple[tuple[int, int], ...]
-Counts = tuple[int, int, int, int, int]  # a line's LineUnits: quantity, allocated, shipped,
-# returned, cancelled
+# A line's units as LineUnits takes them: quantity, allocated, shipped, returned, cancelled.
+Counts = tuple[int, int, int, int, int]
 
 
 @dataclass
@@ -138,8 +141,9 @@ class _Waiting:
     demands: list[OrderDemand] = field(default_factory=list)
     refs: dict[int, str] = field(default_factory=dict)  # order id -> CHANNEL:EXTERNAL_ID
     statuses: dict[int, str] = field(default_factory=dict)  # order id -> status now
-    lines: dict[int, list[tuple[int, Counts]]] = field(default_factory=dict)  # order id ->
-    # line id -> our sku, and (product, per unit) for each unit, of each line in demand
+    # order id -> (line id, units now) of every line: what its new status is made of
+    lines: dict[int, list[tuple[int, Counts]]] = field(default_factory=dict)
+    # line id -> our sku, and its (product, per unit) parts, for each line that wants units
     wanted: dict[int, tuple[str, Parts]] = field(default_factory=dict)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Row, Table, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import (
@@ -35,6 +35,7 @@ from oms_cli.services.order_state import (
     refresh_status,
     revalidate,
 )
+from oms_cli.store.bulk import insert_rows
 from oms_cli.store.tables import (
     Customer,
     Order,
@@ -50,14 +51,24 @@ ADDRESS_FIELDS = ("ship_name", "ship_company", "ship_line1", "ship_line2", "ship
 MONEY_FIELDS = ("subtotal", "shipping", "tax", "discount", "total")
 ORDERS, LINES, EVENTS, CUSTOMERS = (table.__table__ for table in (  # type: ignore[attr-defined]
     Order, OrderLine, OrderEvent, Customer))
-# Columns a row may leave out when it has no value for them: they become NULL anyway.
-# (Not JSON ones: SQLAlchemy writes None there as the JSON text 'null'.)
-_NULL_BY_DEFAULT = {
-    table.name: frozenset(column.name for column in table.c
-                          if column.nullable and not isinstance(column.type, JSON)
-                          and column.default is None and column.server_default is None)
-    for table in (ORDERS, LINES, EVENTS)
-}
+# The columns of a new order's rows, in the order _order_values and _line_values give
+# them; the rest are the same for the whole batch (constants of insert_rows).
+ORDER_COLUMNS = (
+    "external_id", "channel_order_id", "placed_at", "currency",
+    "subtotal", "shipping", "tax", "discount", "total", "refunded", "taxes_included",
+    "financial_status", "channel_fulfillment", "status", "hold_reason", "hold_note", "held_by",
+    "customer_id", "email",
+    "ship_name", "ship_company", "ship_line1", "ship_line2", "ship_city", "ship_region",
+    "ship_postcode", "ship_country", "ship_phone",
+    "tags", "note", "source", "risk_level", "payment_method", "raw_status", "is_test",
+    "validated_at", "cancelled_at",
+)
+LINE_COLUMNS = ("order_id", "line_key", "sku", "product_id", "channel_key", "name", "quantity",
+                "unit_price", "discount", "tax", "requires_shipping", "shipped", "cancelled")
+NEW_LINE = {"allocated": 0, "returned": 0}
+# Customers remembered by e-mail between batches (about 20 MB at most); past this many
+# they are forgotten and looked up again, so a file of a million orders stays flat.
+REMEMBERED_CUSTOMERS = 100_000
 
 
 @dataclass
@@ -117,47 +128,32 @@ class OrderIntake:
 
     def _insert(self, orders: Sequence[ParsedOrder]) -> None:
         customers = self._customer_ids(orders)
-        rows, plans = [], []
-        for parsed in orders:
-            plan = self._plan(parsed)
-            plans.append(plan)
-            rows.append(self._order_row(parsed, plan, customers))
-        ids = dict(self._insert_rows(ORDERS, rows, ORDERS.c.external_id, ORDERS.c.id))
-        line_rows, event_rows = [], []
+        plans = [self._plan(parsed) for parsed in orders]
+        insert_rows(self.connection, ORDERS, ORDER_COLUMNS, [
+            self._order_values(parsed, plan, customers)
+            for parsed, plan in zip(orders, plans, strict=True)
+        ], constants={"channel": self.channel, "priority": 0, "allocation_tried_at": None,
+                      "import_run_id": self.import_run_id, "created_at": self.now,
+                      "updated_at": self.now})
+        ids = self._order_ids([parsed.external_id for parsed in orders])
+        lines, events = [], []
         for parsed, plan in zip(orders, plans, strict=True):
             order_id = ids[parsed.external_id]
-            line_rows += [_line_row(order_id, line, units, product_id, parsed.currency)
-                          for line, units, product_id in plan.lines]
-            event_rows.append({"order_id": order_id, "at": self.now, "type": "imported",
-                               "from_status": None, "to_status": plan.status,
-                               "detail": _import_detail(parsed, plan, self.import_run_id),
+            lines += [_line_values(order_id, line, units, product_id, parsed.currency)
+                      for line, units, product_id in plan.lines]
+            events.append((order_id, plan.status,
+                           _import_detail(parsed, plan, self.import_run_id)))
+        insert_rows(self.connection, LINES, LINE_COLUMNS, lines, constants=NEW_LINE)
+        insert_rows(self.connection, EVENTS, ("order_id", "to_status", "detail"), events,
+                    constants={"at": self.now, "type": "imported", "from_status": None,
                                "run_id": self.run_id})
-        self._insert_rows(LINES, line_rows)
-        self._insert_rows(EVENTS, event_rows)
         self.counts.created += len(orders)
 
-    def _insert_rows(self, table: Table, rows: Sequence[dict[str, Any]],
-                     *returning: Column[Any]) -> list[Row[Any]]:
-        """Insert ``rows``, each sending only the columns it has a value for.
-
-        A nullable column without a default that is left out is NULL, as if sent
-        as None; SQLAlchemy's cost per row grows with the columns sent, and an order
-        leaves a dozen empty. Rows are grouped by the columns they fill, one
-        statement per group; returns the ``returning`` columns of every row.
-        """
-        null_by_default = _NULL_BY_DEFAULT[table.name]
-        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in rows:
-            sent = {name: value for name, value in row.items()
-                    if value is not None or name not in null_by_default}
-            shapes.setdefault(tuple(sent), []).append(sent)
-        statement = insert(table).returning(*returning) if returning else insert(table)
-        returned: list[Row[Any]] = []
-        for shape_rows in shapes.values():
-            result = self.connection.execute(statement, shape_rows)
-            if returning:
-                returned += result.all()
-        return returned
+    def _order_ids(self, keys: list[str]) -> dict[str, int]:
+        """The ids of this channel's orders with these external ids (just inserted)."""
+        return dict(self.connection.execute(
+            select(ORDERS.c.external_id, ORDERS.c.id)
+            .where(ORDERS.c.channel == self.channel, ORDERS.c.external_id.in_(keys))).all())
 
     def _plan(self, parsed: ParsedOrder) -> _Plan:
         lines = []
@@ -182,48 +178,34 @@ class OrderIntake:
                                           validated=hold is None))
         return _Plan(lines=lines, status=status.value, hold=hold)
 
-    def _order_row(self, parsed: ParsedOrder, plan: _Plan,
-                   customers: dict[str, int]) -> dict[str, Any]:
+    def _order_values(self, parsed: ParsedOrder, plan: _Plan,
+                      customers: dict[str, int]) -> tuple[Any, ...]:
+        """A new order's row, in ORDER_COLUMNS order."""
         currency = parsed.currency
         address = parsed.ship_to
+        hold = plan.hold
         email = (parsed.email or "").strip().lower() or None
-        return {
-            "channel": self.channel, "external_id": parsed.external_id,
-            "channel_order_id": parsed.channel_order_id, "placed_at": parsed.placed_at,
-            "currency": currency,
-            "subtotal": to_minor(parsed.subtotal, currency),
-            "shipping": to_minor(parsed.shipping, currency),
-            "tax": to_minor(parsed.tax, currency),
-            "discount": to_minor(parsed.discount, currency),
-            "total": to_minor(parsed.total, currency),
-            "refunded": to_minor(parsed.refunded, currency),
-            "taxes_included": parsed.taxes_included,
-            "financial_status": parsed.financial_status.value,
-            "channel_fulfillment": parsed.fulfillment.value,
-            "status": plan.status,
-            "hold_reason": plan.hold.reason.value if plan.hold else None,
-            "hold_note": plan.hold.note if plan.hold else None,
-            "held_by": VALIDATION if plan.hold else None,
-            "priority": 0,
-            "customer_id": customers.get(email) if email else None,
-            "email": email,
-            "ship_name": address.name, "ship_company": address.company,
-            "ship_line1": address.line1, "ship_line2": address.line2,
-            "ship_city": address.city, "ship_region": address.region,
-            "ship_postcode": address.postcode, "ship_country": address.country,
-            "ship_phone": address.phone,
-            "tags": parsed.tags, "note": parsed.note, "source": parsed.source,
-            "risk_level": parsed.risk_level, "payment_method": parsed.payment_method,
-            "raw_status": parsed.raw_status, "is_test": parsed.is_test,
-            "validated_at": None if plan.hold else self.now,
-            "allocation_tried_at": None,
-            "cancelled_at": parsed.cancelled_at,
-            "import_run_id": self.import_run_id,
-            "created_at": self.now, "updated_at": self.now,
-        }
+        return (
+            parsed.external_id, parsed.channel_order_id, parsed.placed_at, currency,
+            to_minor(parsed.subtotal, currency), to_minor(parsed.shipping, currency),
+            to_minor(parsed.tax, currency), to_minor(parsed.discount, currency),
+            to_minor(parsed.total, currency), to_minor(parsed.refunded, currency),
+            parsed.taxes_included,
+            parsed.financial_status.value, parsed.fulfillment.value, plan.status,
+            hold.reason.value if hold else None, hold.note if hold else None,
+            VALIDATION if hold else None,
+            customers.get(email) if email else None, email,
+            address.name, address.company, address.line1, address.line2, address.city,
+            address.region, address.postcode, address.country, address.phone,
+            parsed.tags, parsed.note, parsed.source, parsed.risk_level, parsed.payment_method,
+            parsed.raw_status, parsed.is_test,
+            None if hold else self.now, parsed.cancelled_at,
+        )
 
     def _customer_ids(self, orders: Sequence[ParsedOrder]) -> dict[str, int]:
         """Customers by lower-cased e-mail: found, or created once, whatever the case."""
+        if len(self._customers) > REMEMBERED_CUSTOMERS:
+            self._customers.clear()
         wanted: dict[str, ParsedOrder] = {}
         for order in orders:
             email = (order.email or "").strip().lower()
@@ -233,12 +215,14 @@ class OrderIntake:
             self._customers.update(self.connection.execute(
                 select(CUSTOMERS.c.email, CUSTOMERS.c.id)
                 .where(CUSTOMERS.c.email.in_(list(wanted)))).all())
-            missing = [{"email": email, "name": order.customer_name, "phone": order.phone,
-                        "created_at": self.now}
+            missing = [(email, order.customer_name, order.phone)
                        for email, order in wanted.items() if email not in self._customers]
             if missing:
+                insert_rows(self.connection, CUSTOMERS, ("email", "name", "phone"), missing,
+                            constants={"created_at": self.now})
                 self._customers.update(self.connection.execute(
-                    insert(CUSTOMERS).returning(CUSTOMERS.c.email, CUSTOMERS.c.id), missing).all())
+                    select(CUSTOMERS.c.email, CUSTOMERS.c.id)
+                    .where(CUSTOMERS.c.email.in_([email for email, _, _ in missing]))).all())
         return self._customers
 
     # Known orders -------------------------------------------------------------------
@@ -250,8 +234,8 @@ class OrderIntake:
         found = list(ids)
         if not found:
             return {}
-        rows = self.session.scalars(select(Order).where(Order.id.in_(found)))  # type: ignore[union-attr]
-        return {order.external_id: order for order in rows}
+        stored = self.session.scalars(select(Order).where(ORDERS.c.id.in_(found)))
+        return {order.external_id: order for order in stored}
 
     def _follow(self, order: Order, parsed: ParsedOrder) -> None:
         """Bring a stored order up to date with what the channel now says of it."""
@@ -358,8 +342,9 @@ class OrderIntake:
             if order.cancelled_at is not None:  # the order's other record said so
                 units = LineUnits(quantity=units.quantity, shipped=units.shipped,
                                   cancelled=units.quantity - units.shipped)
-            rows.append(_line_row(order.id, line, units, self.resolve(line), order.currency))
-        self.connection.execute(insert(LINES), rows)
+            rows.append(_line_values(order.id, line, units, self.resolve(line),
+                                     order.currency))
+        insert_rows(self.connection, LINES, LINE_COLUMNS, rows, constants=NEW_LINE)
 
 
 @dataclass(slots=True)
@@ -382,16 +367,13 @@ def _history_units(parsed: ParsedOrder, line: ParsedLine) -> LineUnits:
     return LineUnits(quantity=line.quantity, shipped=shipped, cancelled=cancelled)
 
 
-def _line_row(order_id: int, line: ParsedLine, units: LineUnits, product_id: int | None,
-              currency: str) -> dict[str, Any]:
-    return {
-        "order_id": order_id, "line_key": line.line_key, "sku": line.sku,
-        "product_id": product_id, "channel_key": line.channel_key, "name": line.name,
-        "quantity": line.quantity, "unit_price": to_minor(line.unit_price, currency),
-        "discount": to_minor(line.discount, currency), "tax": to_minor(line.tax, currency),
-        "requires_shipping": line.requires_shipping, "allocated": 0,
-        "shipped": units.shipped, "returned": 0, "cancelled": units.cancelled,
-    }
+def _line_values(order_id: int, line: ParsedLine, units: LineUnits, product_id: int | None,
+                 currency: str) -> tuple[Any, ...]:
+    """A new line's row, in LINE_COLUMNS order."""
+    return (order_id, line.line_key, line.sku, product_id, line.channel_key, line.name,
+            line.quantity, to_minor(line.unit_price, currency),
+            to_minor(line.discount, currency), to_minor(line.tax, currency),
+            line.requires_shipping, units.shipped, units.cancelled)
 
 
 def _import_detail(parsed: ParsedOrder, plan: _Plan, import_run_id: int | None) -> dict[str, Any]:

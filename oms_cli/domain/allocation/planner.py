@@ -9,6 +9,7 @@ placed first gets it. Each reservation lowers the stock later orders see.
 from __future__ import annotations
 
 import gc
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from operator import attrgetter
 
 from oms_cli.domain.allocation.model import OrderDemand, Plan, Policy, Reservation, Site
 from oms_cli.domain.allocation.ranking import (
+    Candidate,
     Option,
     Ranking,
     RankKey,
@@ -25,7 +27,6 @@ from oms_cli.domain.allocation.ranking import (
     set_scores,
 )
 from oms_cli.domain.allocation.routing import (
-    Candidate,
     Fill,
     Needs,
     Stock,
@@ -81,12 +82,15 @@ def route_orders(orders: Iterable[OrderDemand], available: Mapping[tuple[int, st
     The caller decides whether to pause the cycle collector (see plan_allocation).
     """
     served = _serving_order(orders)
-    stock = {key: units for key, units in available.items() if units > 0}
+    stock: dict[int, dict[str, int]] = defaultdict(dict)
+    for (product, code), units in available.items():
+        if units > 0:
+            stock[product][code] = units
     routes, context = Routes(sites), TraceContext(Ranking(policy.rules), policy)
     return (_route(order, routes, stock, context) for order in served)
 
 
-def _route(order: OrderDemand, routes: Routes, stock: dict[tuple[int, str], int],
+def _route(order: OrderDemand, routes: Routes, stock: dict[int, dict[str, int]],
            context: TraceContext) -> RoutedOrder:
     needs = Needs.of(order.lines)
     takes, decision, trace = route_order(
@@ -144,22 +148,23 @@ def route_order(needs: Needs, reach: Reach, stock: Stock,
     elif ranked:
         greedy = greedy_fill(needs, ranked, stock, policy.site_limit)
         candidate = _greedy_candidate(greedy, ranked, ranking)
-        if greedy.takes and all(c.options != candidate.options for c in tried):
+        if greedy.takes and all(c.codes != candidate.codes for c in tried):
             tried.append(candidate)
         if not greedy.shortfall:
             chosen, takes = candidate, greedy.takes
         elif policy.partial == "backorder":
             takes = greedy.takes
     decision = _decision(needs, reach, chosen, takes, policy)
-    return takes, decision, _trace(needs, ranked, refused, tried, takes, decision, context)
+    return takes, decision, _trace(needs, ranked, refused, tried, chosen, takes, decision,
+                                   context)
 
 
 def _decision(needs: Needs, reach: Reach, chosen: Candidate | None, takes: Sequence[Take],
               policy: Policy) -> str:
     if chosen is not None:
-        if len(chosen.options) == 1:
-            return f"single: {chosen.options[0].code}"
-        return f"split: {'+'.join([option.code for option in chosen.options])}"
+        if len(chosen.codes) == 1:
+            return f"single: {chosen.codes[0]}"
+        return f"split: {'+'.join(chosen.codes)}"
     if not reach.sites:
         return "no eligible location"
     if policy.partial == "wait":
@@ -173,7 +178,8 @@ def _decision(needs: Needs, reach: Reach, chosen: Candidate | None, takes: Seque
 def _greedy_candidate(greedy: Fill, ranked: Sequence[Option], ranking: Ranking) -> Candidate:
     used = tuple(option for option in ranked if option.code in greedy.sites)
     scores = set_scores(used)
-    return Candidate(used, scores, ranking.key(scores), not greedy.shortfall, greedy=True)
+    return Candidate(tuple([option.code for option in used]), scores, ranking.key(scores),
+                     not greedy.shortfall, True)
 
 
 def _options(needs: Needs, reach: Reach, stock: Stock,
@@ -193,24 +199,27 @@ def _options(needs: Needs, reach: Reach, stock: Stock,
     return options, refused
 
 
-def _take_stock(stock: dict[tuple[int, str], int], needs: Needs, takes: Iterable[Take]) -> None:
+def _take_stock(stock: dict[int, dict[str, int]], needs: Needs,
+                takes: Iterable[Take]) -> None:
     for line_id, code, units in takes:
         for product, per_unit in needs.parts[line_id]:
-            stock[product, code] -= units * per_unit
+            stock[product][code] -= units * per_unit
 
 
 def _trace(needs: Needs, ranked: Sequence[Option], refused: dict[str, str],
-           tried: Sequence[Candidate], takes: Sequence[Take], decision: str,
-           context: TraceContext) -> Trace:
+           tried: Sequence[Candidate], chosen: Candidate | None, takes: Sequence[Take],
+           decision: str, context: TraceContext) -> Trace:
     """What --explain prints: who could ship, each candidate and its rules, the choice."""
     shown = sorted(tried, key=_shown_first)[:TRACED_CANDIDATES]
-    used = {code for _, code, _ in takes}
     eligible = [option.code for option in ranked]
-    return Trace(eligible=eligible, ineligible=refused, candidates=shown,
-                 omitted=len(tried) - len(shown),
-                 chosen=[code for code in eligible if code in used], decision=decision,
-                 wanted=needs.total, reserved=sum([units for _, _, units in takes]),
-                 context=context)
+    if chosen is not None:  # it ships everything, and each of its sites ships some
+        used, reserved = list(chosen.codes), needs.total
+    else:
+        shipping = {code for _, code, _ in takes}
+        used = [code for code in eligible if code in shipping]
+        reserved = sum([units for _, _, units in takes])
+    return Trace(eligible, refused, shown, len(tried) - len(shown), used, decision,
+                 needs.total, reserved, context)
 
 
 def _shown_first(candidate: Candidate) -> tuple[bool, RankKey]:

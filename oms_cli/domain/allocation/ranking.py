@@ -30,10 +30,25 @@ RULE_JSON = {"fewest_splits": "{sites}", "priority": "[{priorities}]",
 
 
 @dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
-class Option:
-    """A site as one order sees it, ranked alone.
+class Candidate:
+    """A set of sites tried for the whole order, with what the rules said of it.
 
-    ``units`` counts the order's products available there; ``whole`` says whether it
+    It is feasible when it ships every unit and each of its sites ships something;
+    ``greedy`` marks the set a greedy fill chose.
+    """
+
+    codes: tuple[str, ...]  # the sites, in their individual rank order
+    scores: Scores
+    key: RankKey
+    feasible: bool
+    greedy: bool
+
+
+@dataclass(slots=True)
+class Option(Candidate):
+    """A site as one order sees it, ranked alone: the candidate of that site by itself.
+
+    ``units`` counts the order's products available there; it is feasible when it
     could ship the whole order by itself.
     """
 
@@ -41,9 +56,6 @@ class Option:
     priority: int
     distance: int
     units: int
-    whole: bool
-    scores: Scores
-    key: RankKey
 
 
 def set_scores(options: Sequence[Option]) -> Scores:
@@ -70,9 +82,10 @@ class Ranking:
         self.shows_units = bool(units)
 
     def option(self, site: Site, distance: int, units: int, whole: bool) -> Option:
-        scores = (1, (site.priority,), (distance,), -units, (site.code,))
-        return Option(site.code, site.priority, distance, units, whole, scores,
-                      self.key(scores))
+        codes = (site.code,)
+        scores = (1, (site.priority,), (distance,), -units, codes)
+        return Option(codes, scores, self.key(scores), whole, False, site.code, site.priority,
+                      distance, units)
 
     def shown(self, scores: Scores) -> dict[str, Any]:
         """Each rule's value: lists rather than tuples, stock as a count of units."""

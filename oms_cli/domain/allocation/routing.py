@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from oms_cli.domain.allocation.model import Demand
-from oms_cli.domain.allocation.ranking import Option, Ranking, RankKey, Scores, set_scores
+from oms_cli.domain.allocation.ranking import Candidate, Option, Ranking, set_scores
 
 # Sets of up to this many sites are searched exactly; larger ones greedily.
 EXACT_SEARCH_LIMIT = 3
@@ -20,7 +20,8 @@ EXACT_SEARCH_LIMIT = 3
 Parts = tuple[tuple[int, int], ...]
 Line = tuple[int, int, Parts]  # line id, units wanted, (product, per unit) merged
 Take = tuple[int, str, int]  # line id, site code, line units
-Stock = Mapping[tuple[int, str], int]
+Stock = Mapping[int, Mapping[str, int]]  # product -> site code -> units left to promise
+NONE_LEFT: Mapping[str, int] = {}  # the sites holding a product none has left
 
 
 @dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
@@ -57,7 +58,7 @@ class Needs:
         every line by itself. (Plain loops: comprehensions cost more on a few items.)"""
         units, whole = 0, True
         for product, needed in self.products:
-            held = stock.get((product, code), 0)
+            held = stock.get(product, NONE_LEFT).get(code, 0)
             units += held
             if held < needed:
                 whole = False
@@ -106,8 +107,9 @@ def fill(needs: Needs, codes: Sequence[str], stock: Stock, *,
     shortfall = 0
     for line_id, wanted, parts in needs.lines:
         for code in codes:
-            units = min(wanted, *((stock.get((product, code), 0) - used.get((product, code), 0))
-                                  // per_unit for product, per_unit in parts))
+            units = min(wanted, *((stock.get(product, NONE_LEFT).get(code, 0)
+                                   - used.get((product, code), 0)) // per_unit
+                                  for product, per_unit in parts))
             if units > 0:
                 takes.append((line_id, code, units))
                 for product, per_unit in parts:
@@ -121,43 +123,32 @@ def fill(needs: Needs, codes: Sequence[str], stock: Stock, *,
     return Fill(tuple(takes), shortfall)
 
 
-@dataclass(slots=True)  # not frozen: made for every order, and frozen init is 4x slower
-class Candidate:
-    """A set of sites tried for the whole order, with what the rules said of it."""
-
-    options: tuple[Option, ...]
-    scores: Scores
-    key: RankKey
-    feasible: bool
-    greedy: bool = False
-
-
 def whole_order_candidates(needs: Needs, ranked: Sequence[Option], stock: Stock,
                            ranking: Ranking, limit: int | None) -> list[Candidate]:
     """Every set of up to three sites tried for the whole order, smallest sets first.
 
-    A set is feasible when it ships every unit and each of its sites ships something.
     When ``fewest_splits`` leads the rules a larger set can never beat a smaller one,
     so the search stops at the first size where some set is feasible.
     """
     largest = min(EXACT_SEARCH_LIMIT, len(ranked), limit or EXACT_SEARCH_LIMIT)
     stop_at_first_size = ranking.rules[:1] == ("fewest_splits",)
-    tried = [Candidate((option,), option.scores, option.key, option.whole) for option in ranked]
-    found = any([option.whole for option in ranked])  # some set tried so far is feasible
+    tried: list[Candidate] = list(ranked)  # each site is a candidate by itself
+    found = any([option.feasible for option in ranked])  # some set so far ships it all
     for size in range(2, largest + 1):
         if stop_at_first_size and found:
             break
         for options in combinations(ranked, size):  # each keeps the rank order
             scores = set_scores(options)
-            feasible = _ships_all(needs, options, stock)
-            tried.append(Candidate(options, scores, ranking.key(scores), feasible))
+            codes = tuple([option.code for option in options])
+            feasible = _ships_all(needs, codes, stock)
+            tried.append(Candidate(codes, scores, ranking.key(scores), feasible, False))
             found = found or feasible
     return tried
 
 
-def _ships_all(needs: Needs, options: Sequence[Option], stock: Stock) -> bool:
-    tried = fill(needs, [option.code for option in options], stock, stop_when_short=True)
-    return not tried.shortfall and len(tried.sites) == len(options)
+def _ships_all(needs: Needs, codes: Sequence[str], stock: Stock) -> bool:
+    tried = fill(needs, codes, stock, stop_when_short=True)
+    return not tried.shortfall and len(tried.sites) == len(codes)
 
 
 def greedy_fill(needs: Needs, ranked: Sequence[Option], stock: Stock,
@@ -190,6 +181,6 @@ def _fill_in_rank_order(needs: Needs, options: Sequence[Option], ranked: Sequenc
 
 def whole_order_takes(needs: Needs, candidate: Candidate, stock: Stock) -> tuple[Take, ...]:
     """What a feasible candidate reserves: each line from its sites in their rank order."""
-    if len(candidate.options) == 1:
-        return needs.all_from(candidate.options[0].code)
-    return fill(needs, [option.code for option in candidate.options], stock).takes
+    if len(candidate.codes) == 1:
+        return needs.all_from(candidate.codes[0])
+    return fill(needs, candidate.codes, stock).takes

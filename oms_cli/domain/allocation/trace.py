@@ -18,8 +18,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from oms_cli.domain.allocation.model import Policy
-from oms_cli.domain.allocation.ranking import Ranking
-from oms_cli.domain.allocation.routing import Candidate
+from oms_cli.domain.allocation.ranking import Candidate, Ranking
 
 # Site codes, reasons and decisions repeat from order to order: quote each once.
 _quoted = lru_cache(maxsize=4096)(encode_basestring_ascii)
@@ -53,24 +52,22 @@ class TraceContext:
         return text
 
     def candidate_json(self, candidate: Candidate) -> str:
-        codes = tuple([option.code for option in candidate.options])
         _, priorities, distances, less_stock, _ = candidate.scores
-        shape = (codes, priorities, distances, candidate.feasible, candidate.greedy)
+        shape = (candidate.codes, priorities, distances, candidate.feasible, candidate.greedy)
         texts = self._texts.get(shape)
         if texts is None:
-            texts = self._texts[shape] = self._texts_around_units(candidate, codes)
+            texts = self._texts[shape] = self._texts_around_units(candidate)
         before, after = texts
         return f"{before}{-less_stock}{after}" if self.ranking.shows_units else before + after
 
-    def _texts_around_units(self, candidate: Candidate,
-                            codes: tuple[str, ...]) -> tuple[str, str]:
+    def _texts_around_units(self, candidate: Candidate) -> tuple[str, str]:
         before, after = self.ranking.shown_json_halves(candidate.scores)
         greedy = ',"greedy":true' if candidate.greedy else ""
-        return (f'{{"sites":{_codes(codes)},"rules":{{{before}',
+        return (f'{{"sites":{_codes(candidate.codes)},"rules":{{{before}',
                 f'{after}}},"feasible":{_boolean(candidate.feasible)}{greedy}}}')
 
     def candidate_dict(self, candidate: Candidate) -> dict[str, Any]:
-        shown: dict[str, Any] = {"sites": [option.code for option in candidate.options],
+        shown: dict[str, Any] = {"sites": list(candidate.codes),
                                  "rules": self.ranking.shown(candidate.scores),
                                  "feasible": candidate.feasible}
         if candidate.greedy:
