@@ -6,39 +6,106 @@ closed pipe is silent; a traceback appears only with -v.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperGroup
 
 from oms_cli import __version__
-from oms_cli.cli import (
-    allocate_cmd,
-    config_cmd,
-    db_cmd,
-    export_cmd,
-    import_cmd,
-    location_cmd,
-    order_cmd,
-    picklist_cmd,
-    product_cmd,
-    return_cmd,
-    setup_cmd,
-    ship_cmd,
-    stock_cmd,
-    sync_cmd,
-)
 from oms_cli.cli.context import AppContext
-from oms_cli.cli.reports import app as report_app
 from oms_cli.errors import ExitCode, OmsError
 
 
+class LazyCommand(NamedTuple):
+    """A command whose module is imported only when it runs or shows its own help."""
+
+    module: str
+    summary: str  # its line in `oms --help`
+
+
+# In the order `oms --help` lists them. Importing every command module (and what they
+# import) would double the start-up of `oms --help` and of every single command.
+COMMANDS: dict[str, LazyCommand] = {
+    "init": LazyCommand("setup_cmd", "Create the database (and the locations the config "
+                        "lists)."),
+    "demo": LazyCommand("setup_cmd", "Try oms on a throw-away database of the bundled "
+                        "examples."),
+    "sync": LazyCommand("sync_cmd", "Import every file in the inbox, then allocate (for "
+                        "cron)."),
+    "picklist": LazyCommand("picklist_cmd", "What to pick and pack at each location, by "
+                            "sku and by order."),
+    "ship": LazyCommand("ship_cmd", "Ship an order's reserved units, or a 3PL's file of "
+                        "shipments."),
+    "return": LazyCommand("return_cmd", "Take back shipped units: restocked or damaged, "
+                          "refund recorded."),
+    "allocate": LazyCommand("allocate_cmd", "Reserve stock for waiting orders and route "
+                            "each to a location."),
+    "config": LazyCommand("config_cmd", "The configuration: path, show, check."),
+    "db": LazyCommand("db_cmd", "The database: path, check, backup, upgrade."),
+    "product": LazyCommand("product_cmd", "Products: add, import, list, show, update, "
+                           "alias."),
+    "location": LazyCommand("location_cmd", "Locations: add, list, update."),
+    "stock": LazyCommand("stock_cmd", "Stock: receive, adjust, count, damage, transfer, "
+                         "import, show."),
+    "import": LazyCommand("import_cmd", "Import channel exports: FILE..., history, errors, "
+                          "undo."),
+    "order": LazyCommand("order_cmd", "Orders: list, show, hold, release, cancel."),
+    "report": LazyCommand("reports", "Reports: what is stuck, what sold, what is running "
+                          "out."),
+    "export": LazyCommand("export_cmd", "Files to upload to a channel: tracking and "
+                          "availability."),
+}
+
+
+ROOT_SETTINGS: dict[str, Any] = {
+    "add_completion": False, "rich_markup_mode": None, "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command ``name``, built from its module's Typer app or ``register``.
+
+    It is built under a scratch root with the real root's settings, so it renders and
+    parses exactly as it would had it been added to the root up front.
+    """
+    module = importlib.import_module(f"oms_cli.cli.{COMMANDS[name].module}")
+    scratch = typer.Typer(**ROOT_SETTINGS)
+    if hasattr(module, "register"):  # top-level commands register themselves
+        module.register(scratch)
+    else:
+        scratch.add_typer(module.app, name=name)
+    command = typer.main.get_group(scratch).commands[name]
+    command.short_help = COMMANDS[name].summary
+    return command
+
+
 class OmsGroup(TyperGroup):
-    """The root group: runs a command and turns whatever it raises into an exit code."""
+    """The root group: runs a command and turns whatever it raises into an exit code.
+
+    Its commands are loaded on first use (see COMMANDS), and listed without loading them.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        width = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, command.summary if len(command.summary) <= width
+                 else command.summary[:width - 3] + "...")
+                for name, command in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, args: Any = None, *pargs: Any, **kwargs: Any) -> Any:
         self._argv = list(sys.argv[1:] if args is None else args)
@@ -113,10 +180,7 @@ app = typer.Typer(
     "across locations, allocate, ship, return, and report. Data goes to stdout, messages to "
     "stderr.",
     no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **ROOT_SETTINGS,
 )
 
 
@@ -153,23 +217,6 @@ def main_options(
         except ValueError:
             raise typer.BadParameter(f"{today!r} is not a date (YYYY-MM-DD)",
                                      param_hint="--today") from None
-
-
-setup_cmd.register(app)
-sync_cmd.register(app)
-picklist_cmd.register(app)
-ship_cmd.register(app)
-return_cmd.register(app)
-allocate_cmd.register(app)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(product_cmd.app, name="product")
-app.add_typer(location_cmd.app, name="location")
-app.add_typer(stock_cmd.app, name="stock")
-app.add_typer(import_cmd.app, name="import")
-app.add_typer(order_cmd.app, name="order")
-app.add_typer(report_app, name="report")
-app.add_typer(export_cmd.app, name="export")
 
 
 def main() -> None:
