@@ -111,9 +111,9 @@ class OmsGroup(TyperGroup):
         self._argv = list(sys.argv[1:] if args is None else args)
         return super().main(args, *pargs, **kwargs)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         ctx.obj = AppContext(argv=getattr(self, "_argv", []))
-        code = ExitCode.FAILED
+        code: int = ExitCode.FAILED
         try:
             result = super().invoke(ctx)
             code = ExitCode.OK
