@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from oms_cli.cli.context import OutputChoice, app_context, dry_prefix
-from oms_cli.cli.options import DryRunOpt, FormatOpt, NoHeadersOpt, OutputOpt, RawOpt
+from oms_cli.cli.options import DryRunOpt, FormatOpt, NoHeadersOpt, OutputOpt, RawOpt, YesOpt
 from oms_cli.errors import InvalidInput
 
 app = typer.Typer(help="Orders: list, show, hold, release, cancel.", no_args_is_help=True)
@@ -112,11 +112,14 @@ def release_command(ctx: typer.Context, order: OrderArg, dry_run: DryRunOpt = Fa
 def cancel_command(ctx: typer.Context, order: OrderArg,
                    reason: Annotated[str | None, typer.Option("--reason", "-r", help="Why "
                                      "(kept in the order's timeline).")] = None,
-                   dry_run: DryRunOpt = False) -> None:
-    """Cancel every unit not yet shipped and give back every reservation."""
+                   yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
+    """Cancel every unit not yet shipped and give back every reservation (it can't be
+    undone: asks first, or pass --yes)."""
     from oms_cli.services.order_actions import cancel
 
     obj = app_context(ctx)
+    if not dry_run:
+        obj.confirm(f"Cancel order {order}? This can't be undone.", yes=yes)
     db = obj.writer("order cancel", dry_run=dry_run)
     change = cancel(db, order, reason=reason, run_id=obj.run_id, dry_run=dry_run)
     freed = f", {change.released} reserved units released" if change.released else ""

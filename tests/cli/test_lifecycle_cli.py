@@ -141,7 +141,7 @@ class TestOrderHoldReleaseCancel:
         assert result.stderr == f"oms: error: {FIRST} is not on hold (it is allocated)\n"
 
     def test_cancel_releases_the_reservations(self, book: Cli) -> None:
-        result = book("order", "cancel", FIRST, "--reason", "changed mind")
+        result = book("order", "cancel", FIRST, "--reason", "changed mind", "--yes")
 
         assert (result.exit_code, result.stdout) == (0, "")
         assert result.stderr == (f"cancelled 3 units of {FIRST}, 3 reserved units released; "
@@ -149,11 +149,21 @@ class TestOrderHoldReleaseCancel:
         stock = book("stock", "show", "MUG", "-f", "csv", "--no-headers").stdout
         assert stock.startswith("MUG,main,5,0,5")
 
+    def test_cancel_without_yes_and_no_terminal_asks_for_it_and_changes_nothing(
+            self, book: Cli) -> None:
+        before = order(book, FIRST)
+
+        result = book("order", "cancel", FIRST)
+
+        assert result.exit_code == 1
+        assert "Pass --yes to confirm" in result.stderr
+        assert order(book, FIRST) == before
+
     def test_cancel_of_a_shipped_order_fails_and_changes_nothing(self, book: Cli) -> None:
         assert book("ship", FIRST).exit_code == 0
         before = order(book, FIRST)
 
-        result = book("order", "cancel", FIRST)
+        result = book("order", "cancel", FIRST, "--yes")
 
         assert result.exit_code == 1
         assert "every unit has shipped" in result.stderr
@@ -222,7 +232,7 @@ class TestShip:
         assert order(book, FIRST)["status"] == "allocated"
 
     def test_shipping_a_cancelled_order_fails(self, book: Cli) -> None:
-        book("order", "cancel", FIRST)
+        book("order", "cancel", FIRST, "--yes")
 
         result = book("ship", FIRST)
 

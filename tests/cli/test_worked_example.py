@@ -57,7 +57,7 @@ def test_a_backorder_fills_when_stock_arrives_then_a_return_and_a_cancel_balance
     for args in (("ship", "shopify:#1001", "--carrier", "UPS", "--tracking", "1Z001"),
                  ("return", "shopify:#1001", "--line", "BEANS=1", "--reason", "bag split",
                   "--condition", "damaged"),
-                 ("order", "cancel", "shopify:#1003", "--reason", "customer asked")):
+                 ("order", "cancel", "shopify:#1003", "--reason", "customer asked", "--yes")):
         result = cli(*args)
         assert result.exit_code == 0, (args, result.stderr)
     statuses = {row["external_id"]: row["status"] for row in csv.DictReader(io.StringIO(
