@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import OrderStatus
 from oms_cli.domain.stock import MovementReason, parse_quantity
 from oms_cli.errors import Conflict, IllegalTransition, InvalidInput, NotFound, OmsError
-from oms_cli.services.ledger import Movement, move_stock
+from oms_cli.services.ledger import Movement, move_stock_many
 from oms_cli.services.lookup import location_by_code
 from oms_cli.services.order_actions import order_ref
-from oms_cli.services.order_state import record_event, refresh_status
+from oms_cli.services.order_state import line_units_of, refresh_status
 from oms_cli.services.order_views import find_order
 from oms_cli.services.tabular import Record, read_records
 from oms_cli.store.database import Database
@@ -32,6 +32,7 @@ from oms_cli.store.tables import (
     Allocation,
     Location,
     Order,
+    OrderEvent,
     OrderLine,
     Product,
     Shipment,
@@ -39,6 +40,15 @@ from oms_cli.store.tables import (
     utc_now,
 )
 from oms_cli.store.tables import StockLevel as StockLevelRow
+
+LEVELS, LINES = StockLevelRow.__table__, OrderLine.__table__  # type: ignore[attr-defined]
+_FREE_RESERVED = (update(LEVELS)
+                  .where(LEVELS.c.product_id == bindparam("product"),
+                         LEVELS.c.location_id == bindparam("location"))
+                  .values(reserved=LEVELS.c.reserved - bindparam("units")))
+_MOVE_TO_SHIPPED = (update(LINES).where(LINES.c.id == bindparam("line"))
+                    .values(allocated=LINES.c.allocated - bindparam("units"),
+                            shipped=LINES.c.shipped + bindparam("units")))
 
 SHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "order": ("order id", "order number", "order ref", "name"),
@@ -102,6 +112,7 @@ def ship_from_file(db: Database, path: Path, *, run_id: int | None = None,
     skipped = 0
     with db.write(dry_run=dry_run) as session:
         shipper = _Shipper(session, run_id)
+        shipper.read_ahead([_reference(record) for record in records])
         for record in records:
             try:
                 skipped += not shipper.ship_record(record)
@@ -115,7 +126,12 @@ def ship_from_file(db: Database, path: Path, *, run_id: int | None = None,
 
 
 class _Shipper:
-    """Ships units inside one transaction; shipments are written by ``finish``."""
+    """Ships units inside one transaction, a file's rows at a time.
+
+    What each order holds (its open reservations, skus, trackings) is read once and kept
+    current in memory as rows take units; ``finish`` writes the whole batch: the
+    reservations given up, the ledger, the lines, the shipments and their events.
+    """
 
     def __init__(self, session: Session, run_id: int | None) -> None:
         self.session = session
@@ -123,22 +139,49 @@ class _Shipper:
         self.now = utc_now()
         self.drafts: dict[tuple[int, int, str | None, str | None], ShipmentResult] = {}
         self.units: dict[tuple[int, int, str | None, str | None], dict[int, int]] = {}
-        self.orders: dict[int, Order] = {}
+        self.orders: dict[int, Order] = {}  # the orders shipped from
+        self.found: dict[str, Order] = {}  # order reference -> order
+        self.held: dict[int, _Held] = {}  # order id -> what it holds, kept current
+        self.locations: dict[str, Location] = {}
+        self.freed: dict[tuple[int, int], int] = defaultdict(int)  # (product, location)
+        self.movements: list[tuple[Movement, str]] = []
+        self.line_moves: dict[int, int] = defaultdict(int)  # line id -> units shipped
+
+    def read_ahead(self, references: Sequence[str | None]) -> None:
+        """Read the orders a file names, and what they hold, in a few queries.
+
+        Rows naming an order that isn't there find out in ``ship_record``.
+        """
+        wanted = {reference.strip() for reference in references if reference}
+        ids = {int(reference) for reference in wanted if reference.isdigit()}
+        keys = {(channel.lower(), external)
+                for channel, _, external in (reference.partition(":") for reference in wanted
+                                             if ":" in reference)}
+        found = [*self.session.scalars(select(Order).where(Order.id.in_(ids)))] if ids else []
+        for channel in {channel for channel, _ in keys}:
+            externals = [external for key_channel, external in keys if key_channel == channel]
+            for chunk in range(0, len(externals), 500):
+                found += self.session.scalars(select(Order).where(
+                    Order.channel == channel,
+                    Order.external_id.in_(externals[chunk:chunk + 500])))
+        for order in found:
+            self.found[str(order.id)] = self.found[f"{order.channel}:{order.external_id}"] = order
+        ids = sorted({order.id or 0 for order in found})
+        for chunk in range(0, len(ids), 500):
+            self.held.update(_Held.of_orders(self.session, ids[chunk:chunk + 500]))
 
     def ship_record(self, record: Record) -> bool:
         """Ship one file row; False when the row was recorded before (skipped)."""
-        reference, channel = record.get("order"), record.get("channel")
+        reference = _reference(record)
         if not reference:
             raise InvalidInput("no order")
-        if channel and ":" not in reference and not reference.isdigit():
-            reference = f"{channel}:{reference}"
         sku = record.get("sku")
         if not sku:
             raise InvalidInput("no sku")
         quantity = parse_quantity(record.get("quantity"), "quantity")
-        order = find_order(self.session, reference)
+        order = self._order(reference)
         tracking = record.get("tracking") or None
-        if tracking and self._recorded(order, tracking):
+        if tracking and tracking in self._held(order).trackings:
             return False
         self.ship(order, {sku: quantity}, carrier=record.get("carrier") or None,
                   tracking=tracking, location=record.get("location") or None)
@@ -147,33 +190,30 @@ class _Shipper:
     def ship(self, order: Order, wanted: dict[str, int], *, carrier: str | None,
              tracking: str | None, location: str | None) -> None:
         _require_shippable(order)
-        where = location_by_code(self.session, location) if location else None
-        units = open_units(self.session, order.id or 0)
+        where = self._location(location) if location else None
+        held = self._held(order)
         if wanted:
-            picks = _picks(order, _line_skus(self.session, order), units, wanted, where)
+            picks = _picks(order, held.skus, held.units, wanted, where)
         else:
-            picks = _everything(order, units, where)
+            picks = _everything(order, held.units, where)
         if tracking and not location and len({p.location_id for p, _ in picks}) > 1:
             raise InvalidInput(f"{order_ref(order)} ships from several locations: ship each "
                                "with -l LOC and its own tracking")
         for pick, quantity in picks:
-            self._take(order, pick, quantity, carrier, tracking)
+            self._take(order, held, pick, quantity, carrier, tracking)
 
-    def _take(self, order: Order, pick: OpenUnits, quantity: int, carrier: str | None,
-              tracking: str | None) -> None:
-        products = take_units(self.session, pick.line_id, pick.location_id, quantity, self.now)
+    def _take(self, order: Order, held: _Held, pick: OpenUnits, quantity: int,
+              carrier: str | None, tracking: str | None) -> None:
+        pick.units -= quantity
+        rows = held.allocations[pick.line_id, pick.location_id]
         reference = order_ref(order)
-        for product_id, units in products.items():
-            self.session.execute(update(StockLevelRow).where(
-                StockLevelRow.product_id == product_id,
-                StockLevelRow.location_id == pick.location_id)
-                .values(reserved=StockLevelRow.reserved - units))
-            move_stock(self.session, Movement(
+        for product_id, units in take_units(rows, quantity, self.now).items():
+            self.freed[product_id, pick.location_id] += units
+            self.movements.append((Movement(
                 product_id, pick.location_id, -units, MovementReason.SHIP, reference=reference,
                 note=f"tracking {tracking}" if tracking else None),
-                what=f"{pick.sku} at {pick.location}", run_id=self.run_id, at=self.now)
-        self.session.execute(update(OrderLine).where(OrderLine.id == pick.line_id).values(
-            allocated=OrderLine.allocated - quantity, shipped=OrderLine.shipped + quantity))
+                f"{pick.sku} at {pick.location}"))
+        self.line_moves[pick.line_id] += quantity
         key = (order.id or 0, pick.location_id, carrier, tracking)
         draft = self.drafts.setdefault(key, ShipmentResult(reference, pick.location, carrier,
                                                            tracking))
@@ -183,30 +223,116 @@ class _Shipper:
         self.orders[order.id or 0] = order
 
     def finish(self) -> list[ShipmentResult]:
-        """Write the shipments, their lines and events; refresh each order's status."""
-        for (order_id, location_id, carrier, tracking), draft in self.drafts.items():
-            shipment = Shipment(order_id=order_id, location_id=location_id, carrier=carrier,
-                                tracking=tracking, shipped_at=self.now)
-            self.session.add(shipment)
-            self.session.flush()
-            draft.shipment_id = shipment.id
-            for line_id, quantity in self.units[(order_id, location_id, carrier, tracking)].items():
-                self.session.add(ShipmentLine(shipment_id=shipment.id or 0,
-                                              order_line_id=line_id, quantity=quantity))
-            record_event(self.session, order_id, "shipped", run_id=self.run_id, at=self.now,
-                         detail={"shipment": shipment.id, "location": draft.location,
-                                 "carrier": carrier, "tracking": tracking,
-                                 "lines": dict(draft.lines)})
-        self.session.flush()
-        statuses = {order_id: refresh_status(self.session, order, run_id=self.run_id).value
+        """Write what was shipped; refresh each order's status."""
+        if not self.drafts:
+            return []
+        self.session.flush()  # the allocation rows taken from
+        self.session.execute(_FREE_RESERVED, [
+            {"product": product, "location": location, "units": units}
+            for (product, location), units in self.freed.items()])
+        move_stock_many(self.session, self.movements, run_id=self.run_id, at=self.now)
+        self.session.execute(_MOVE_TO_SHIPPED, [
+            {"line": line_id, "units": units} for line_id, units in self.line_moves.items()])
+        self._write_shipments()
+        lines = line_units_of(self.session, list(self.orders))
+        statuses = {order_id: refresh_status(self.session, order, run_id=self.run_id,
+                                             lines=lines[order_id]).value
                     for order_id, order in self.orders.items()}
         for (order_id, *_), draft in self.drafts.items():
             draft.status = statuses[order_id]
         return list(self.drafts.values())
 
-    def _recorded(self, order: Order, tracking: str) -> bool:
-        return bool(self.session.execute(select(exists().where(
-            Shipment.order_id == order.id, Shipment.tracking == tracking))).scalar())
+    def _write_shipments(self) -> None:
+        shipments = {key: Shipment(order_id=key[0], location_id=key[1], carrier=key[2],
+                                   tracking=key[3], shipped_at=self.now)
+                     for key in self.drafts}
+        self.session.add_all(shipments.values())
+        self.session.flush()
+        self.session.add_all([
+            ShipmentLine(shipment_id=shipment.id or 0, order_line_id=line_id,
+                         quantity=quantity)
+            for key, shipment in shipments.items()
+            for line_id, quantity in self.units[key].items()])
+        events = []
+        for key, shipment in shipments.items():
+            draft = self.drafts[key]
+            draft.shipment_id = shipment.id
+            events.append({"order_id": key[0], "at": self.now, "type": "shipped",
+                           "from_status": None, "to_status": None, "run_id": self.run_id,
+                           "detail": {"shipment": shipment.id, "location": draft.location,
+                                      "carrier": draft.carrier, "tracking": draft.tracking,
+                                      "lines": dict(draft.lines)}})
+        self.session.execute(insert(OrderEvent), events)
+        self.session.flush()
+
+    def _order(self, reference: str) -> Order:
+        order = self.found.get(reference) or self.found.get(_canonical(reference))
+        if order is None:
+            order = self.found[reference] = find_order(self.session, reference)
+        return order
+
+    def _held(self, order: Order) -> _Held:
+        held = self.held.get(order.id or 0)
+        if held is None:
+            held = self.held[order.id or 0] = _Held.of(self.session, order.id or 0)
+        return held
+
+    def _location(self, code: str) -> Location:
+        location = self.locations.get(code)
+        if location is None:
+            location = self.locations[code] = location_by_code(self.session, code)
+        return location
+
+
+@dataclass
+class _Held:
+    """What an order holds, read once per run and kept current as units are taken."""
+
+    units: list[OpenUnits]
+    allocations: dict[tuple[int, int], list[Allocation]]  # (line, location) -> open rows
+    skus: set[str]
+    trackings: set[str]  # shipments recorded before this run
+
+    @classmethod
+    def of(cls, session: Session, order_id: int) -> _Held:
+        return cls.of_orders(session, [order_id])[order_id]
+
+    @classmethod
+    def of_orders(cls, session: Session, order_ids: list[int]) -> dict[int, _Held]:
+        """What each of these orders holds, in four queries."""
+        held = {order_id: cls([], defaultdict(list), set(), set()) for order_id in order_ids}
+        for order_id, row in session.execute(
+                select(OrderLine.order_id, Allocation)
+                .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+                .where(OrderLine.order_id.in_(order_ids), Allocation.status == "open")
+                .order_by(Allocation.id)):
+            held[order_id].allocations[row.order_line_id, row.location_id].append(row)
+        for order_id, tracking in session.execute(
+                select(Shipment.order_id, Shipment.tracking)
+                .where(Shipment.order_id.in_(order_ids), Shipment.tracking.is_not(None))):
+            held[order_id].trackings.add(tracking)
+        for order_id, units in open_units(session, order_ids):
+            held[order_id].units.append(units)
+        for order_id, product_sku, line_sku in session.execute(
+                select(OrderLine.order_id, Product.sku, OrderLine.sku)
+                .outerjoin(Product, Product.id == OrderLine.product_id)
+                .where(OrderLine.order_id.in_(order_ids))):
+            if product_sku or line_sku:
+                held[order_id].skus.add(product_sku or line_sku)
+        return held
+
+
+def _reference(record: Record) -> str | None:
+    """The row's order as ``oms`` names it: its id, or CHANNEL:EXTERNAL_ID."""
+    reference, channel = record.get("order"), record.get("channel")
+    if reference and channel and ":" not in reference and not reference.isdigit():
+        return f"{channel}:{reference}"
+    return reference
+
+
+def _canonical(reference: str) -> str:
+    channel, colon, external = reference.strip().partition(":")
+    return f"{channel.lower()}:{external}" if colon else reference.strip()
 
 
 def _require_shippable(order: Order) -> None:
@@ -223,7 +349,7 @@ def _require_shippable(order: Order) -> None:
 
 def _everything(order: Order, units: list[OpenUnits],
                 where: Location | None) -> list[tuple[OpenUnits, int]]:
-    picks = [(unit, unit.units) for unit in units if _at(unit, where)]
+    picks = [(unit, unit.units) for unit in units if unit.units and _at(unit, where)]
     if not picks:
         at = f" at {where.code}" if where else ""
         raise Conflict(f"{order_ref(order)} has nothing allocated{at} to ship "
@@ -239,7 +365,8 @@ def _picks(order: Order, skus: set[str], units: list[OpenUnits], wanted: dict[st
         if sku not in skus:
             raise NotFound(f"{ref} has no line with sku {sku} (its skus: "
                            f"{', '.join(sorted(skus))})")
-        held = [unit for unit in units if unit.sku == sku and _at(unit, where)]
+        held = [unit for unit in units
+                if unit.units and unit.sku == sku and _at(unit, where)]
         places = sorted({unit.location for unit in held})
         if len(places) > 1:
             raise InvalidInput(f"{ref}: {sku} is allocated at {' and '.join(places)}: say "
@@ -261,14 +388,6 @@ def _at(unit: OpenUnits, where: Location | None) -> bool:
     return where is None or unit.location_id == where.id
 
 
-def _line_skus(session: Session, order: Order) -> set[str]:
-    rows = session.execute(select(Product.sku, OrderLine.sku)
-                           .outerjoin(Product, Product.id == OrderLine.product_id)
-                           .where(OrderLine.order_id == order.id))
-    return {product_sku or line_sku for product_sku, line_sku in rows
-            if product_sku or line_sku}
-
-
 def _merged(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
     merged: dict[str, int] = {}
     for sku, quantity in lines:
@@ -276,7 +395,7 @@ def _merged(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
     return merged
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a run takes units off as it ships them
 class OpenUnits:
     """Line units of an order line reserved at a location (open allocations)."""
 
@@ -287,33 +406,34 @@ class OpenUnits:
     units: int
 
 
-def open_units(session: Session, order_id: int) -> list[OpenUnits]:
-    """The order's open reservations per line and location, by line then location code."""
+def open_units(session: Session, order_ids: list[int]) -> list[tuple[int, OpenUnits]]:
+    """The orders' open reservations per line and location, by line then location code,
+    each with its order id."""
     rows = session.execute(
-        select(OrderLine.id, func.coalesce(Product.sku, OrderLine.sku), Location.id,
-               Location.code, func.sum(Allocation.line_units))
+        select(OrderLine.order_id, OrderLine.id, func.coalesce(Product.sku, OrderLine.sku),
+               Location.id, Location.code, func.sum(Allocation.line_units))
         .join(Allocation, Allocation.order_line_id == OrderLine.id)
         .join(Location, Location.id == Allocation.location_id)
         .outerjoin(Product, Product.id == OrderLine.product_id)
-        .where(OrderLine.order_id == order_id, Allocation.status == "open")
-        .group_by(OrderLine.id, Location.id, Product.sku)
+        .where(OrderLine.order_id.in_(order_ids), Allocation.status == "open")
+        .group_by(OrderLine.order_id, OrderLine.id, Location.id, Location.code, Product.sku,
+                  OrderLine.sku)
         .order_by(OrderLine.id, Location.code))
-    return [OpenUnits(*row) for row in rows if row[4]]
+    return [(order_id, OpenUnits(*units)) for order_id, *units in rows if units[4]]
 
 
-def take_units(session: Session, line_id: int, location_id: int, units: int,
-               at: datetime) -> dict[int, int]:
-    """Take ``units`` line units off the line's open reservations at the location, oldest
-    first; returns the product units taken per product (a bundle's parts in proportion).
+def take_units(rows: Sequence[Allocation], units: int, at: datetime) -> dict[int, int]:
+    """Take ``units`` line units off a line's open reservations at one location (``rows``,
+    oldest first); returns the product units taken per product (a bundle's parts in
+    proportion).
 
     The row carrying line units gives up ``units``, each other part ``units * per_unit``.
     A row emptied is closed as shipped; it keeps its last quantity (never zero).
     """
-    rows = session.scalars(select(Allocation).where(
-        Allocation.order_line_id == line_id, Allocation.location_id == location_id,
-        Allocation.status == "open").order_by(Allocation.id)).all()
     taken: dict[int, int] = defaultdict(int)
-    carriers, parts = [r for r in rows if r.line_units], [r for r in rows if not r.line_units]
+    open_rows = [row for row in rows if row.status == "open"]
+    carriers = [row for row in open_rows if row.line_units]
+    parts = [row for row in open_rows if not row.line_units]
     left = units
     for row in carriers:
         take = min(left, row.line_units)
@@ -325,7 +445,6 @@ def take_units(session: Session, line_id: int, location_id: int, units: int,
         take = min(wanted[row.product_id], row.quantity)
         wanted[row.product_id] -= take
         _reduce(row, 0, take, taken, at)
-    session.flush()
     return dict(taken)
 
 

@@ -7,15 +7,22 @@ stock_movement ledger can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.stock import MovementReason, StockLevel
 from oms_cli.store.tables import StockLevel as StockLevelRow
 from oms_cli.store.tables import StockMovement, utc_now
+
+LEVELS, MOVEMENTS = StockLevelRow.__table__, StockMovement.__table__  # type: ignore[attr-defined]
+_UPDATE_LEVEL = (update(LEVELS)
+                 .where(LEVELS.c.product_id == bindparam("product"),
+                        LEVELS.c.location_id == bindparam("location"))
+                 .values(on_hand=bindparam("new_on_hand"), damaged=bindparam("new_damaged")))
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,45 @@ def move_stock(session: Session, movement: Movement, *, what: str, run_id: int |
         run_id=run_id,
     ))
     return after
+
+
+def move_stock_many(session: Session, movements: Sequence[tuple[Movement, str]], *,
+                    run_id: int | None = None, at: datetime | None = None) -> None:
+    """``move_stock`` for a batch of (movement, what) in order, in a few statements.
+
+    Each movement is checked against the level the ones before it left, and the first
+    that would break the books raises Conflict (the caller's transaction writes nothing).
+    """
+    keys = {(movement.product_id, movement.location_id) for movement, _ in movements}
+    products = {product for product, _ in keys}
+    levels = {(product, location): StockLevel(on_hand, reserved, damaged)
+              for product, location, on_hand, reserved, damaged in session.execute(
+                  select(LEVELS.c.product_id, LEVELS.c.location_id, LEVELS.c.on_hand,
+                         LEVELS.c.reserved, LEVELS.c.damaged)
+                  .where(LEVELS.c.product_id.in_(products)))
+              if (product, location) in keys}
+    stored = set(levels)
+    for movement, what in movements:
+        key = (movement.product_id, movement.location_id)
+        levels[key] = levels.get(key, StockLevel()).moved(movement.quantity, movement.damaged,
+                                                          what=what)
+    if stored:
+        session.execute(_UPDATE_LEVEL, [
+            {"product": product, "location": location, "new_on_hand": level.on_hand,
+             "new_damaged": level.damaged}
+            for (product, location), level in levels.items() if (product, location) in stored])
+    if len(levels) > len(stored):
+        session.execute(insert(LEVELS), [
+            {"product_id": product, "location_id": location, "on_hand": level.on_hand,
+             "reserved": 0, "damaged": level.damaged}
+            for (product, location), level in levels.items() if (product, location) not in stored])
+    when = at or utc_now()
+    session.execute(insert(MOVEMENTS), [
+        {"product_id": movement.product_id, "location_id": movement.location_id,
+         "quantity": movement.quantity, "damaged": movement.damaged,
+         "reason": movement.reason.value, "reference": movement.reference,
+         "note": movement.note, "at": when, "run_id": run_id}
+        for movement, _ in movements])
 
 
 def _store_level(session: Session, product_id: int, location_id: int, level: StockLevel) -> None:

@@ -30,13 +30,28 @@ from oms_cli.domain.lifecycle import (
 from oms_cli.store.tables import Allocation, Order, OrderEvent, OrderLine, utc_now
 from oms_cli.store.tables import StockLevel as StockLevelRow
 
+_INSERT_EVENT = insert(OrderEvent.__table__)  # type: ignore[attr-defined]
+
 
 def record_event(session: Session, order_id: int, kind: str, *, run_id: int | None = None,
                  from_status: str | None = None, to_status: str | None = None,
                  detail: Mapping[str, Any] | None = None, at: datetime | None = None) -> None:
-    session.execute(insert(OrderEvent).values(
-        order_id=order_id, at=at or utc_now(), type=kind, from_status=from_status,
-        to_status=to_status, detail=dict(detail) if detail else None, run_id=run_id))
+    session.execute(_INSERT_EVENT, {
+        "order_id": order_id, "at": at or utc_now(), "type": kind, "from_status": from_status,
+        "to_status": to_status, "detail": dict(detail) if detail else None, "run_id": run_id})
+
+
+def line_units_of(session: Session, order_ids: list[int]) -> dict[int, list[LineUnits]]:
+    """Each order's lines' units (in line order), for many orders in one query."""
+    units: dict[int, list[LineUnits]] = {order_id: [] for order_id in order_ids}
+    for start in range(0, len(order_ids), 1000):  # bound the statement's parameters
+        for order_id, *counts in session.execute(
+                select(OrderLine.order_id, OrderLine.quantity, OrderLine.allocated,
+                       OrderLine.shipped, OrderLine.returned, OrderLine.cancelled)
+                .where(OrderLine.order_id.in_(order_ids[start:start + 1000]))
+                .order_by(OrderLine.id)):
+            units[order_id].append(LineUnits(*counts))
+    return units
 
 
 def line_units(session: Session, order_id: int) -> list[LineUnits]:
@@ -47,9 +62,11 @@ def line_units(session: Session, order_id: int) -> list[LineUnits]:
 
 
 def refresh_status(session: Session, order: Order, *, run_id: int | None = None,
-                   why: str = "status_changed") -> OrderStatus:
-    """Re-derive the order's status from its lines; record the transition if it moved."""
-    state = OrderState(lines=line_units(session, order.id or 0),
+                   why: str = "status_changed",
+                   lines: list[LineUnits] | None = None) -> OrderStatus:
+    """Re-derive the order's status from its lines (``lines``: their units, when the
+    caller read them already); record the transition if it moved."""
+    state = OrderState(lines=line_units(session, order.id or 0) if lines is None else lines,
                        on_hold=order.hold_reason is not None,
                        validated=order.validated_at is not None,
                        allocation_tried=order.allocation_tried_at is not None)

@@ -130,3 +130,16 @@ def test_a_dry_run_ships_nothing(shop, orders, tmp_path):
 
     assert len(result.shipments) == 1
     assert snapshot(shop) == before
+
+
+def test_rows_naming_one_order_by_id_and_by_reference_share_its_reservations(
+        shop, orders, tmp_path):
+    order_id = query(shop, "SELECT id FROM orders WHERE external_id = '#1'")[0]["id"]
+    path = write(tmp_path, f"{order_id},MUG,1,ups,1Z1", "SHOPIFY:#1,MUG,1,ups,1Z1",
+                 "shopify:#1,MUG,1,ups,1Z1")
+
+    with pytest.raises(InvalidInput, match=r"shipped.csv:4: .*only 0 MUG allocated"):
+        ship_from_file(shop, path)
+
+    assert lines(shop, orders[0])["MUG"]["shipped"] == 0
+    assert_books_balance(shop)
