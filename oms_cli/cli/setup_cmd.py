@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from oms_cli.cli.context import OutputChoice, app_context
+from oms_cli.cli.context import AppContext, OutputChoice, app_context
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +75,36 @@ def demo_command(ctx: typer.Context, keep: Annotated[Path | None, typer.Option(
         obj.info("the order book (oms order list):")
         obj.emit(Listing(order_views.ORDER_COLUMNS, order_views.list_orders(db),
                          title="Orders"), OutputChoice())
+        _tour_reports(ctx, obj)
         if keep:
             obj.info(f"kept: try `oms --db {obj.db_option} order show shopify:#1003` or "
                      f"`oms --db {obj.db_option} allocate --dry-run --explain`")
         obj.finish(0)
+
+
+def _tour_reports(ctx: typer.Context, obj: AppContext) -> None:
+    """Each report on the demo shop, as the merchant would run it, dated like the examples."""
+    from oms_cli.cli.reports import (
+        customers,
+        fulfillment,
+        inventory,
+        products,
+        returns,
+        sales,
+        status,
+    )
+    from oms_cli.services.demo import DEMO_TODAY
+
+    if obj.today is None:
+        obj.today = DEMO_TODAY
+    obj.info(f"and the reports, as of {obj.today.isoformat()} (oms report ...):")
+    for command, run in (
+            ("status", lambda: status.status(ctx)),
+            ("sales --by week", lambda: sales.sales(ctx, by="week")),
+            ("products --top 5", lambda: products.products(ctx, top=5)),
+            ("inventory", lambda: inventory.inventory(ctx)),
+            ("customers", lambda: customers.customers(ctx)),
+            ("fulfillment", lambda: fulfillment.fulfillment(ctx)),
+            ("returns", lambda: returns.returns(ctx))):
+        obj.info(f"oms report {command}:")
+        run()

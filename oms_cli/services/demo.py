@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from oms_cli.domain.allocation import Policy
@@ -12,6 +13,7 @@ from oms_cli.services.catalog import import_products
 from oms_cli.services.fulfillment import ship_order
 from oms_cli.services.importing import ImportSettings, import_file
 from oms_cli.services.locations import import_locations
+from oms_cli.services.returns import return_units
 from oms_cli.services.stock import import_stock
 from oms_cli.store.database import Database
 
@@ -55,7 +57,15 @@ def build_demo(db: Database, *, settings: ImportSettings, policy: Policy,
     for reference, tracking in DEMO_SHIPMENTS:
         ship_order(db, reference, carrier="UPS", tracking=tracking, run_id=run_id)
         summary.steps.append(f"shipped {reference} with UPS {tracking}")
+    reference, sku, reason = DEMO_RETURN
+    return_units(db, reference, [(sku, 1)], reason=reason, condition="resaleable",
+                 run_id=run_id)
+    summary.steps.append(f"took back one {sku} of {reference} ({reason}): back in stock")
     return summary
 
 
+# The demo's reports are as of the day after the newest example order, so the tour
+# shows the same figures whenever it runs (unless --today says otherwise).
+DEMO_TODAY = date(2026, 11, 26)
+DEMO_RETURN = ("shopify:#1002", "CB-ETH-500", "changed mind")
 DEMO_SHIPMENTS = (("shopify:#1002", "1Z999AA10123456784"), ("shopify:#1003", "1Z999AA10123456791"))

@@ -79,6 +79,20 @@ def test_demo_tours_a_throw_away_shop(cli: Cli, home: Path) -> None:
     assert not (home / ".local" / "share" / "oms" / "oms.db").exists()
 
 
+def test_demo_ends_with_a_tour_of_every_report_dated_like_the_examples(cli: Cli) -> None:
+    result = cli("demo", db=None)
+    assert result.exit_code == 0, result.output
+    assert "and the reports, as of 2026-11-26" in result.stderr
+    for report in ("status", "sales --by week", "products --top 5", "inventory", "customers",
+                   "fulfillment", "returns"):
+        assert f"oms report {report}:" in result.stderr
+    tour = result.stdout.split("hold_reason\n", 1)[1]  # after the order book
+    for heading in ("status  ", "growth_pct", "return_rate", "days_of_cover",
+                    "repeat_rate_pct", "median_hours_to_ship", "changed mind"):
+        assert heading in tour
+    assert "2026-W48  USD            5     10  157.00" in tour
+
+
 def test_demo_can_keep_its_database(cli: Cli, tmp_path: Path) -> None:
     keep = tmp_path / "demo"
     result = cli("demo", "--keep", str(keep), db=None)
