@@ -111,7 +111,7 @@ def build_each(
         if isinstance(group, RejectedRecord):
             yield group
             continue
-        broken = next((row for row in group.rows if row.problem), None)
+        broken = _first_broken(group.rows)
         if broken is not None:
             yield RejectedRecord(broken.line, str(broken.problem), group.raw, None, group.key)
             continue
@@ -124,6 +124,14 @@ def build_each(
         order.source_line = group.line
         order.raw = group.raw
         yield order
+
+
+def _first_broken(rows: Iterable[R]) -> R | None:
+    """The first row that is broken itself (cut short, misaligned), if any."""
+    for row in rows:
+        if row.problem:
+            return row
+    return None
 
 
 def require_columns(table: Table, title: str, *names: str | tuple[str, ...]) -> None:

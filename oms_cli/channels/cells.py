@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from oms_cli.channels.text import printable
 from oms_cli.domain.dates import parse_datetime
 from oms_cli.domain.money import is_currency_code, minor_unit, parse_amount
 
@@ -45,12 +46,13 @@ class FieldError(ValueError):
 
     @property
     def reason(self) -> str:
+        field = printable(self.cell.field)
         if self.cell.value is None:
-            return f"{self.cell.field}: {self.problem}"
+            return f"{field}: {self.problem}"
         shown = self.cell.value
         if len(shown) > _SHOWN_CHARS:
             shown = shown[: _SHOWN_CHARS - 1] + "…"
-        return f'{self.cell.field}: "{shown}" {self.problem}'
+        return f'{field}: "{printable(shown)}" {self.problem}'
 
 
 def required(cell: Cell, problem: str = "is missing") -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from oms_cli.channels.text import printable
 from oms_cli.domain.orders import RejectedRecord
 
 # How many emitted order keys are remembered to recognise late rows (about 2 MB at most).
@@ -63,7 +64,9 @@ def group_rows(
     """
     grouper: _Grouper[R] = _Grouper(key_field, look_behind)
     for row in rows:
-        yield from grouper.add(key_of(row), row)
+        emitted = grouper.add(key_of(row), row)
+        if emitted is not None:
+            yield emitted
     yield from grouper.finish()
 
 
@@ -75,7 +78,12 @@ class _Grouper(Generic[R]):
         self._open: OrderedDict[object, Group[R] | RejectedRecord] = OrderedDict()
         self._emitted: OrderedDict[str, int] = OrderedDict()
 
-    def add(self, key: str | None, row: R) -> Iterator[Group[R] | RejectedRecord]:
+    def add(self, key: str | None, row: R) -> Group[R] | RejectedRecord | None:
+        """Take a row; returns the oldest open order when the window overflows.
+
+        A row opens at most one order, so at most one falls out (a plain return,
+        not a generator: this runs for every row of the file).
+        """
         if key is None:
             missing = f"{self._key_field}: missing order id"
             self._open[object()] = RejectedRecord(row.line, missing, row.raw, self._key_field)
@@ -85,8 +93,9 @@ class _Grouper(Generic[R]):
                 group = Group(key, late_after=self._emitted.get(key))
                 self._open[key] = group
             group.rows.append(row)
-        while len(self._open) > self._look_behind:
-            yield self._emit(next(iter(self._open)))
+        if len(self._open) > self._look_behind:
+            return self._emit(next(iter(self._open)))
+        return None
 
     def finish(self) -> Iterator[Group[R] | RejectedRecord]:
         while self._open:
@@ -99,8 +108,9 @@ class _Grouper(Generic[R]):
         if group.late_after is not None:
             return RejectedRecord(
                 group.line,
-                f'{self._key_field}: rows of order "{group.key}" are not together in the file; '
-                f"its rows from line {group.late_after} were already read as the whole order "
+                f'{self._key_field}: rows of order "{printable(str(group.key))}" are not '
+                f"together in the file; its rows from line {group.late_after} were already "
+                f"read as the whole order "
                 f"(sort the file by {self._key_field} and import it again)",
                 group.raw,
                 self._key_field,

@@ -7,6 +7,7 @@ Excel damages these the most: it drops the leading zeros of US zip codes
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from oms_cli.domain.orders import Address
 
@@ -33,6 +34,8 @@ _POSTCODE_DIGITS = {"US": 5, "PR": 5, "DE": 5, "FR": 5, "IT": 5, "ES": 5}
 _ZIP = re.compile(r"(\d{1,5})(-\d{4})?")
 
 
+# Cached, as the two below: a file names the same countries and postcodes again and again.
+@lru_cache(maxsize=1024)
 def country_code(text: str | None) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country code or name; unknown names are kept as given."""
     if text is None:
@@ -44,6 +47,7 @@ def country_code(text: str | None) -> str | None:
     return _COUNTRY_CODES.get(cleaned.lower(), cleaned)
 
 
+@lru_cache(maxsize=4096)
 def postcode(text: str | None, country: str | None) -> str | None:
     """A postcode without Excel's leading ``'``, with the zeros Excel dropped put back.
 

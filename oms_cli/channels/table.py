@@ -73,15 +73,22 @@ class Field:
     a call to repair it, and most values are plain ASCII).
     """
 
-    __slots__ = ("_found", "name")
+    __slots__ = ("_found", "_only", "name")
 
     def __init__(self, columns: Columns, names: Sequence[str]) -> None:
         self._found = tuple(found for found in map(columns.find, names) if found is not None)
         # As the file spells it; a field the file lacks keeps the first name asked for.
         self.name = self._found[0][1] if self._found else names[0]
+        # Most fields have one column: it is read on every row without the loop over aliases.
+        self._only = self._found[0][0] if len(self._found) == 1 else None
 
     def text(self, row: Row) -> str | None:
         """The first non-empty value of the field in ``row``, or None."""
+        if self._only is not None:
+            value = row.values[self._only].strip()
+            if not value:
+                return None
+            return value if value.isascii() else repair_mojibake(value)
         for index, _ in self._found:
             value = row.values[index].strip()
             if value:
@@ -90,6 +97,8 @@ class Field:
 
     def cell(self, row: Row) -> Cell:
         """The first non-empty cell, named as the file names it; else an empty cell."""
+        if self._only is not None:
+            return Cell(self.name, self.text(row), row.line)
         for index, spelled in self._found:
             value = row.values[index].strip()
             if value:
@@ -149,8 +158,11 @@ class Table:
         quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
         if self.delimiter == "\t" and not quote_tabs:
             quoting = csv.QUOTE_NONE
-        self.header = next(csv.reader([header_text], delimiter=self.delimiter, quoting=quoting,
-                                      strict=False))
+        try:
+            self.header = next(csv.reader([header_text], delimiter=self.delimiter,
+                                          quoting=quoting, strict=False))
+        except csv.Error as exc:  # a header cell beyond csv's field size limit
+            raise NotAnExport(f"line {self._source.line_number}: {exc}") from exc
         self.columns = Columns(self.header)
         self._source.take()
         self._reader = csv.reader(self._source, delimiter=self.delimiter, quoting=quoting,
@@ -169,6 +181,7 @@ class Table:
         return self.columns.field(*names)
 
     def __iter__(self) -> Iterator[Row]:
+        width = len(self.header)
         while True:
             try:
                 values = next(self._reader)
@@ -177,13 +190,15 @@ class Table:
             except csv.Error as exc:
                 raise NotAnExport(f"line {self._source.line_number}: {exc}") from exc
             line, raw = self._source.take()
-            if not any(value.strip() for value in values):
+            if not "".join(values).strip():  # blank cells only: one C call, not one per cell
                 continue
             if self._is_footer is not None and self._is_footer(values):
                 continue
-            problem = self._problem(values)
-            if len(values) < len(self.header):
-                values += [""] * (len(self.header) - len(values))
+            problem = None
+            if len(values) != width:
+                problem = self._problem(values)
+                if len(values) < width:
+                    values += [""] * (width - len(values))
             yield Row(self.columns, values, line, raw, problem)
 
     def _problem(self, values: Sequence[str]) -> str | None:
@@ -207,7 +222,10 @@ def header_of(head_lines: Sequence[str]) -> tuple[list[str], str | None]:
     for line in head_lines:
         if not _is_blank(line):
             delimiter = sniff_delimiter(line)
-            return next(csv.reader([line], delimiter=delimiter, strict=False), []), delimiter
+            try:
+                return next(csv.reader([line], delimiter=delimiter, strict=False), []), delimiter
+            except csv.Error:  # a cell beyond csv's field size limit: no header oms knows
+                return [], None
     return [], None
 
 

@@ -91,6 +91,15 @@ def decode_line(raw: bytes, number: int) -> str:
         return raw.decode("latin-1").translate(_CP1252)
 
 
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (a control character, or one
+    ``str.splitlines`` breaks at such as NEL or U+2028) written as its escape: a value
+    quoted in a message keeps the message on one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 that was decoded as cp1252 and saved again (``MontrÃ©al`` -> ``Montréal``).
 

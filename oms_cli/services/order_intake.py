@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import (
@@ -69,6 +70,15 @@ NEW_LINE = {"allocated": 0, "returned": 0}
 # Customers remembered by e-mail between batches (about 20 MB at most); past this many
 # they are forgotten and looked up again, so a file of a million orders stays flat.
 REMEMBERED_CUSTOMERS = 100_000
+# Prices, totals and zeros recur all through a file: each amount is rounded once.
+_minor = lru_cache(maxsize=4096)(to_minor)
+# Look-ups by a batch's keys, built once: the thousand keys are bound as one expanding
+# parameter, not coerced one by one into a new statement for every batch.
+_ORDER_IDS = select(ORDERS.c.external_id, ORDERS.c.id).where(
+    ORDERS.c.channel == bindparam("channel"),
+    ORDERS.c.external_id.in_(bindparam("keys", expanding=True)))
+_CUSTOMER_IDS = select(CUSTOMERS.c.email, CUSTOMERS.c.id).where(
+    CUSTOMERS.c.email.in_(bindparam("keys", expanding=True)))
 
 
 @dataclass
@@ -146,14 +156,13 @@ class OrderIntake:
         insert_rows(self.connection, LINES, LINE_COLUMNS, lines, constants=NEW_LINE)
         insert_rows(self.connection, EVENTS, ("order_id", "to_status", "detail"), events,
                     constants={"at": self.now, "type": "imported", "from_status": None,
-                               "run_id": self.run_id})
+                               "run_id": self.run_id}, as_is=("detail",))
         self.counts.created += len(orders)
 
-    def _order_ids(self, keys: list[str]) -> dict[str, int]:
-        """The ids of this channel's orders with these external ids (just inserted)."""
+    def _order_ids(self, keys: Sequence[str]) -> dict[str, int]:
+        """The ids of this channel's orders with these external ids."""
         return dict(self.connection.execute(
-            select(ORDERS.c.external_id, ORDERS.c.id)
-            .where(ORDERS.c.channel == self.channel, ORDERS.c.external_id.in_(keys))).all())
+            _ORDER_IDS, {"channel": self.channel, "keys": list(keys)}).all())
 
     def _plan(self, parsed: ParsedOrder) -> _Plan:
         lines = []
@@ -161,22 +170,20 @@ class OrderIntake:
             lines.append((line, _history_units(parsed, line), self.resolve(line)))
         # An order record without its items yet (Etsy's Sold Orders file) stands as one
         # unit, shipped or cancelled when the channel says so: history is never held.
-        state_lines = [units for _, units, _ in lines] or [
-            _history_units(parsed, ParsedLine(line_key="", quantity=1))]
+        state_lines = tuple(units for _, units, _ in lines) or (
+            _history_units(parsed, ParsedLine(line_key="", quantity=1)),)
         hold = None
         if any(units.waiting for units in state_lines):
             facts = OrderFacts(
-                lines=[LineFacts(label=line.sku or line.channel_key or line.name,
-                                 known=product_id is not None, quantity=line.quantity,
-                                 requires_shipping=line.requires_shipping)
+                lines=[_line_facts(line.sku or line.channel_key or line.name,
+                                   product_id is not None, line.quantity,
+                                   line.requires_shipping)
                        for line, _, product_id in lines],
                 has_address=parsed.ship_to.is_shippable(),
                 financial_status=parsed.financial_status.value,
                 risk_level=parsed.risk_level, is_test=parsed.is_test)
             hold = validate_order(facts, self.policy)
-        status = derive_status(OrderState(lines=state_lines, on_hold=hold is not None,
-                                          validated=hold is None))
-        return _Plan(lines=lines, status=status.value, hold=hold)
+        return _Plan(lines=lines, status=_new_status(state_lines, hold is not None), hold=hold)
 
     def _order_values(self, parsed: ParsedOrder, plan: _Plan,
                       customers: dict[str, int]) -> tuple[Any, ...]:
@@ -187,9 +194,10 @@ class OrderIntake:
         email = (parsed.email or "").strip().lower() or None
         return (
             parsed.external_id, parsed.channel_order_id, parsed.placed_at, currency,
-            to_minor(parsed.subtotal, currency), to_minor(parsed.shipping, currency),
-            to_minor(parsed.tax, currency), to_minor(parsed.discount, currency),
-            to_minor(parsed.total, currency), to_minor(parsed.refunded, currency),
+            _minor(parsed.subtotal, currency), _minor(parsed.shipping, currency),
+            _minor(parsed.tax, currency), _minor(parsed.discount, currency),
+            _minor(parsed.total, currency),
+            _minor(parsed.refunded, currency) if parsed.refunds else 0,  # most have none to sum
             parsed.taxes_included,
             parsed.financial_status.value, parsed.fulfillment.value, plan.status,
             hold.reason.value if hold else None, hold.note if hold else None,
@@ -213,25 +221,21 @@ class OrderIntake:
                 wanted.setdefault(email, order)
         if wanted:
             self._customers.update(self.connection.execute(
-                select(CUSTOMERS.c.email, CUSTOMERS.c.id)
-                .where(CUSTOMERS.c.email.in_(list(wanted)))).all())
+                _CUSTOMER_IDS, {"keys": list(wanted)}).all())
             missing = [(email, order.customer_name, order.phone)
                        for email, order in wanted.items() if email not in self._customers]
             if missing:
                 insert_rows(self.connection, CUSTOMERS, ("email", "name", "phone"), missing,
                             constants={"created_at": self.now})
                 self._customers.update(self.connection.execute(
-                    select(CUSTOMERS.c.email, CUSTOMERS.c.id)
-                    .where(CUSTOMERS.c.email.in_([email for email, _, _ in missing]))).all())
+                    _CUSTOMER_IDS, {"keys": [email for email, _, _ in missing]}).all())
         return self._customers
 
     # Known orders -------------------------------------------------------------------
 
     def _known(self, keys: Sequence[str]) -> dict[str, Order]:
         # Most orders of a file are new: ask for ids first, load stored orders only if any.
-        ids = self.connection.execute(select(ORDERS.c.id).where(
-            ORDERS.c.channel == self.channel, ORDERS.c.external_id.in_(list(keys)))).scalars()
-        found = list(ids)
+        found = list(self._order_ids(keys).values())
         if not found:
             return {}
         stored = self.session.scalars(select(Order).where(ORDERS.c.id.in_(found)))
@@ -263,10 +267,10 @@ class OrderIntake:
         incoming: dict[str, Any] = {"channel_fulfillment": parsed.fulfillment.value}
         if parsed.partial != "items":  # an items-only record knows nothing of payment
             incoming.update(financial_status=parsed.financial_status.value,
-                            refunded=to_minor(parsed.refunded, currency),
+                            refunded=_minor(parsed.refunded, currency),
                             raw_status=parsed.raw_status)
         if parsed.partial == "order":  # Etsy's Sold Orders file is the word on money
-            incoming.update({name: to_minor(getattr(parsed, name), currency)
+            incoming.update({name: _minor(getattr(parsed, name), currency)
                              for name in MONEY_FIELDS})
         if _still_movable(order) and parsed.ship_to.is_shippable():
             address = parsed.ship_to
@@ -364,23 +368,48 @@ def _history_units(parsed: ParsedOrder, line: ParsedLine) -> LineUnits:
         cancelled = line.quantity - shipped
     else:
         cancelled = min(line.refunded_quantity, line.quantity - shipped)
-    return LineUnits(quantity=line.quantity, shipped=shipped, cancelled=cancelled)
+    return _line_units(line.quantity, shipped, cancelled)
+
+
+# The domain's values are immutable, and an import builds the same few over and over:
+# made once each, they are shared (a frozen dataclass costs more to build than to look up).
+@lru_cache(maxsize=1024)
+def _line_units(quantity: int, shipped: int, cancelled: int) -> LineUnits:
+    """A new line's units."""
+    return LineUnits(quantity=quantity, shipped=shipped, cancelled=cancelled)
+
+
+@lru_cache(maxsize=4096)
+def _line_facts(label: str, known: bool, quantity: int, requires_shipping: bool) -> LineFacts:
+    """What validation needs to know of a new line."""
+    return LineFacts(label=label, known=known, quantity=quantity,
+                     requires_shipping=requires_shipping)
+
+
+@lru_cache(maxsize=1024)
+def _new_status(lines: tuple[LineUnits, ...], held: bool) -> str:
+    """A new order's status: held, or else validated (an order is validated on import)."""
+    return derive_status(OrderState(lines=lines, on_hold=held, validated=not held)).value
 
 
 def _line_values(order_id: int, line: ParsedLine, units: LineUnits, product_id: int | None,
                  currency: str) -> tuple[Any, ...]:
     """A new line's row, in LINE_COLUMNS order."""
     return (order_id, line.line_key, line.sku, product_id, line.channel_key, line.name,
-            line.quantity, to_minor(line.unit_price, currency),
-            to_minor(line.discount, currency), to_minor(line.tax, currency),
+            line.quantity, _minor(line.unit_price, currency),
+            _minor(line.discount, currency), _minor(line.tax, currency),
             line.requires_shipping, units.shipped, units.cancelled)
 
 
-def _import_detail(parsed: ParsedOrder, plan: _Plan, import_run_id: int | None) -> dict[str, Any]:
-    detail: dict[str, Any] = {"run": import_run_id, "line": parsed.source_line}
-    if plan.hold:
-        detail["hold"] = plan.hold.reason.value
-    return detail
+def _import_detail(parsed: ParsedOrder, plan: _Plan, import_run_id: int | None) -> str:
+    """The imported event's detail as JSON text: {"run": ..., "line": ..., "hold": ...}.
+
+    Written out directly rather than by json.dumps of a dict per order: its values
+    are numbers and a hold reason's code, which need no escaping.
+    """
+    run = "null" if import_run_id is None else import_run_id
+    hold = f', "hold": "{plan.hold.reason.value}"' if plan.hold else ""
+    return f'{{"run": {run}, "line": {parsed.source_line}{hold}}}'
 
 
 def _still_movable(order: Order) -> bool:

@@ -15,6 +15,10 @@ SQLAlchemy writes a JSON column's None as the text ``null``). Columns named in
 ``as_is`` go to the driver untouched: JSON text serialised by the caller, for one.
 An inserted column left out gets its scalar default, as with SQLAlchemy; one whose
 default is a function raises ValueError (name it instead).
+
+``select_rows`` is the same for reading: a Core SELECT runs as SQLAlchemy runs it, and
+its rows come back as the driver's tuples, converted only in the columns whose type
+reads values differently from the driver (a UTCDateTime, say), column by column.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from itertools import repeat
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, update
+from sqlalchemy import Connection, Select, Table, and_, bindparam, insert, update
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -55,13 +60,20 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
     """INSERT one row into ``table`` per item of ``rows`` (values in ``columns`` order),
     each with ``constants`` too; returns the number of rows."""
     constants = dict(constants or {})
-    compiled = cast(SQLCompiler, insert(table).compile(
-        dialect=connection.dialect, for_executemany=True, column_keys=[*columns, *constants]))
+    compiled = _compiled_insert(table, (*columns, *constants), connection.dialect)
     # Columns left out but compiled in are those with a default SQLAlchemy would bind.
     binds = {name: name for name in compiled.binds}
     for name in binds.keys() - {*columns, *constants}:
         constants[name] = _scalar_default(table, name)
     return _execute(connection, table, compiled, binds, columns, rows, constants, as_is)
+
+
+@lru_cache(maxsize=64)
+def _compiled_insert(table: Table, column_keys: tuple[str, ...], dialect: Any) -> SQLCompiler:
+    """The INSERT of ``column_keys`` compiled once: a bulk job inserts into the same few
+    tables batch after batch, and compiling a wide INSERT costs a millisecond."""
+    return cast(SQLCompiler, insert(table).compile(
+        dialect=dialect, for_executemany=True, column_keys=list(column_keys)))
 
 
 def update_rows(connection: Connection, table: Table, *, keys: Sequence[str],
@@ -88,6 +100,38 @@ def update_rows(connection: Connection, table: Table, *, keys: Sequence[str],
                                                    for name in (*columns, *constants)}
     return _execute(connection, table, compiled, binds, [*keys, *columns], rows, constants,
                     as_is)
+
+
+def select_rows(connection: Connection, statement: Select[Any], *,
+                batch: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``statement`` as plain tuples, each value as its column's type reads it.
+
+    For a query of a hundred thousand rows SQLAlchemy's Row objects cost more than
+    the database's own work; these are the driver's rows, fetched ``batch`` at a
+    time so that they need not all be held at once. The result stays open until
+    the rows run out (or the iterator is closed).
+    """
+    dialect = connection.dialect
+    processors: list[Processor | None] = [
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns]
+    result = connection.execute(statement)
+    try:
+        while rows := result.cursor.fetchmany(batch):
+            if any(processors):
+                rows = _converted(rows, processors)
+            yield from rows
+    finally:
+        result.close()
+
+
+def _converted(rows: Sequence[Sequence[Any]],
+               processors: list[Processor | None]) -> list[tuple[Any, ...]]:
+    """``rows`` with each column that has a processor run through it, column by column."""
+    columns = [values if process is None
+               else [None if value is None else process(value) for value in values]
+               for values, process in zip(zip(*rows, strict=True), processors, strict=True)]
+    return list(zip(*columns, strict=True))
 
 
 def _execute(connection: Connection, table: Table, compiled: SQLCompiler,

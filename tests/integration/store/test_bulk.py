@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
-from oms_cli.store.bulk import collector_paused, insert_rows, update_rows
+from oms_cli.store.bulk import collector_paused, insert_rows, select_rows, update_rows
 from oms_cli.store.engine import make_engine
 from oms_cli.store.types import UTCDateTime
 
@@ -180,3 +180,13 @@ def test_the_collector_is_paused_inside_and_restored_after() -> None:
     with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_selected_rows_read_each_value_as_sqlalchemy_reads_it_a_batch_at_a_time(
+        connection: Connection) -> None:
+    insert_rows(connection, SAMPLE, ("code", "units", "at", "detail"),
+                [(f"c{n}", n, NOON + timedelta(hours=n) if n % 2 else None, {"n": n})
+                 for n in range(5)], constants={"made": 0})
+    query = select(SAMPLE.c.code, SAMPLE.c.units, SAMPLE.c.at, SAMPLE.c.detail).order_by(
+        SAMPLE.c.code)
+    assert list(select_rows(connection, query, batch=2)) == rows(connection)
