@@ -69,6 +69,12 @@ def checked_rows(listing: Listing) -> Iterator[Sequence[object]]:
 
 
 def _spreadsheet_text(value: object, raw: bool) -> str:
+    # Plain text and whole numbers fill most cells of a long listing (an allocation
+    # plan has hundreds of thousands): they skip cell_text's checks, to the same text.
+    if type(value) is str:
+        return value if raw else guard_formula(value)
+    if type(value) is int:
+        return str(value)
     text = cell_text(value)
     return text if raw or not isinstance(value, str) else guard_formula(text)
 

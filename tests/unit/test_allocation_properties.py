@@ -17,6 +17,7 @@ from oms_cli.domain.allocation import (
     Policy,
     Site,
     plan_allocation,
+    route_orders,
 )
 
 CODES = ("a", "b", "c", "d", "e")
@@ -202,6 +203,21 @@ def test_every_order_gets_a_decision_matching_its_reservations_and_a_json_trace(
         trace = plan.traces[order.order_id]
         assert json.loads(json.dumps(trace)) == trace
         assert trace["decision"] == decision
+
+
+@SETTINGS
+@given(days())
+def test_routing_one_order_at_a_time_gives_the_plan_and_traces_stored_as_json_text(
+        day: tuple) -> None:
+    day_orders, stock, day_sites, policy = day
+    plan = plan_allocation(day_orders, stock, day_sites, policy)
+    routed = list(route_orders(day_orders, stock, day_sites, policy))
+    assert [(r.order_id, *take) for r in routed for take in r.takes] == [
+        (made.order_id, made.line_id, made.location, made.quantity)
+        for made in plan.reservations]
+    for order in routed:
+        assert order.decision == plan.decisions[order.order_id]
+        assert json.loads(order.trace.as_json()) == plan.traces[order.order_id]
 
 
 @SETTINGS

@@ -45,7 +45,9 @@ class Needs:
         need: dict[int, int] = {}  # product -> units
         total = 0
         for demand in demands:
-            wanted, parts = demand.quantity, _merged(demand.parts)
+            wanted, parts = demand.quantity, demand.parts
+            if len(parts) > 1:  # checked here: a call for every plain line costs
+                parts = _merged(parts)
             lines.append((demand.line_id, wanted, parts))
             parts_of[demand.line_id] = parts
             total += wanted
@@ -53,16 +55,10 @@ class Needs:
                 need[product] = need.get(product, 0) + wanted * per_unit
         return cls(tuple(lines), parts_of, total, tuple(need.items()))
 
-    def held_at(self, code: str, stock: Stock) -> tuple[int, bool]:
-        """The units of the order's products ``code`` holds, and whether it could ship
-        every line by itself. (Plain loops: comprehensions cost more on a few items.)"""
-        units, whole = 0, True
-        for product, needed in self.products:
-            held = stock.get(product, NONE_LEFT).get(code, 0)
-            units += held
-            if held < needed:
-                whole = False
-        return units, whole
+    def holdings(self, stock: Stock) -> list[tuple[Mapping[str, int], int]]:
+        """For each of the order's products: the units of it each site has left, and the
+        units of it the order takes."""
+        return [(stock.get(product, NONE_LEFT), needed) for product, needed in self.products]
 
     def all_from(self, code: str) -> tuple[Take, ...]:
         return tuple([(line_id, code, wanted) for line_id, wanted, _ in self.lines])
@@ -70,8 +66,6 @@ class Needs:
 
 def _merged(parts: Parts) -> Parts:
     """A bundle listing a product twice needs the sum of both per unit."""
-    if len(parts) == 1:
-        return parts
     per_unit: dict[int, int] = {}
     for product, units in parts:
         per_unit[product] = per_unit.get(product, 0) + units
@@ -92,7 +86,7 @@ class Fill:
 
     @property
     def reserved(self) -> int:
-        return sum(units for _, _, units in self.takes)
+        return sum([units for _, _, units in self.takes])
 
 
 def fill(needs: Needs, codes: Sequence[str], stock: Stock, *,
@@ -107,9 +101,14 @@ def fill(needs: Needs, codes: Sequence[str], stock: Stock, *,
     shortfall = 0
     for line_id, wanted, parts in needs.lines:
         for code in codes:
-            units = min(wanted, *((stock.get(product, NONE_LEFT).get(code, 0)
-                                   - used.get((product, code), 0)) // per_unit
-                                  for product, per_unit in parts))
+            # As many whole units as every part allows (a plain loop: min() over a
+            # generator costs more, and this runs for each line at each site tried).
+            units = wanted
+            for product, per_unit in parts:
+                free = (stock.get(product, NONE_LEFT).get(code, 0)
+                        - used.get((product, code), 0)) // per_unit
+                if free < units:
+                    units = free
             if units > 0:
                 takes.append((line_id, code, units))
                 for product, per_unit in parts:
@@ -160,23 +159,22 @@ def greedy_fill(needs: Needs, ranked: Sequence[Option], stock: Stock,
     reached; so a limit of one picks the site that holds most of the order. The
     chosen sites then fill in their rank order.
     """
-    chosen: list[Option] = []
+    chosen: set[str] = set()  # the codes of the sites chosen so far
     best = fill(needs, (), stock)
     most_sites = len(ranked) if limit is None else min(limit, len(ranked))
     while best.shortfall and len(chosen) < most_sites:
-        trials = [(_fill_in_rank_order(needs, [*chosen, option], ranked, stock), option)
-                  for option in ranked if option not in chosen]
-        better, option = max(trials, key=lambda trial: trial[0].reserved)  # first wins a tie
+        trials = [(fill(needs, _in_rank_order(ranked, {*chosen, option.code}), stock),
+                   option.code) for option in ranked if option.code not in chosen]
+        better, code = max(trials, key=lambda trial: trial[0].reserved)  # first wins a tie
         if better.reserved <= best.reserved:
             break
         best = better
-        chosen.append(option)
+        chosen.add(code)
     return best
 
 
-def _fill_in_rank_order(needs: Needs, options: Sequence[Option], ranked: Sequence[Option],
-                        stock: Stock) -> Fill:
-    return fill(needs, [option.code for option in ranked if option in options], stock)
+def _in_rank_order(ranked: Sequence[Option], codes: set[str]) -> list[str]:
+    return [option.code for option in ranked if option.code in codes]
 
 
 def whole_order_takes(needs: Needs, candidate: Candidate, stock: Stock) -> tuple[Take, ...]:

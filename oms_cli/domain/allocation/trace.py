@@ -43,12 +43,11 @@ class TraceContext:
     def __post_init__(self) -> None:
         self.policy_json = json.dumps(self.policy.describe(), separators=(",", ":"))
 
-    def codes_json(self, codes: list[str]) -> str:
+    def codes_json(self, codes: tuple[str, ...]) -> str:
         """A list of site codes as JSON text."""
-        key = tuple(codes)
-        text = self._lists.get(key)
+        text = self._lists.get(codes)
         if text is None:
-            text = self._lists[key] = _codes(key)
+            text = self._lists[codes] = _codes(codes)
         return text
 
     def candidate_json(self, candidate: Candidate) -> str:
@@ -82,11 +81,11 @@ class Trace:
     ``candidates`` are the ones shown, best first; ``omitted`` counts the others.
     """
 
-    eligible: list[str]
+    eligible: tuple[str, ...]
     ineligible: dict[str, str]  # code -> why not
     candidates: list[Candidate]
     omitted: int
-    chosen: list[str]
+    chosen: tuple[str, ...]
     decision: str
     wanted: int
     reserved: int
