@@ -69,6 +69,10 @@ STOCK_LEVELS, BUNDLE_COMPONENTS = map(_table, (StockLevel, BundleComponent))
 RETURNS, RETURN_LINES, CUSTOMERS = map(_table, (Return, ReturnLine, Customer))
 
 OPEN = tuple(sorted(status.value for status in OPEN_STATUSES))
+# The columns the index orders_report_groups begins with, in its order: grouping a
+# period's orders by them first reads each group's rows straight from the index (a
+# skip-scan over the period), where any other grouping sorts every row of the period.
+ORDER_GROUPS = (ORDERS.c.status, ORDERS.c.currency, ORDERS.c.channel, ORDERS.c.ship_country)
 GROUP_BY_CHOICES = ("channel", "sku", "location", "country")
 UNALLOCATED = "(unallocated)"
 

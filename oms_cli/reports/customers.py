@@ -38,12 +38,14 @@ from oms_cli.errors import InvalidInput
 from oms_cli.reports.common import (
     CUSTOMERS,
     ORDERS,
+    Bucket,
     ReportRows,
     average,
     bucket_table,
     in_bucket,
     money,
     percent,
+    utc_buckets,
 )
 from oms_cli.store.types import UTCDateTime
 
@@ -72,8 +74,8 @@ ALL = "all"
 def customers_report(session: Session, *, period: Period, timezone: str,
                      by: str | None = None) -> ReportRows:
     """New and returning customers, repeat rate, orders and revenue per bucket and currency."""
-    spans = buckets(period, by) if by else [period]
-    per_customer = _per_customer_in_buckets(bucket_table(spans, timezone))
+    per_customer = (_per_customer_in_buckets(bucket_table(buckets(period, by), timezone)) if by
+                    else _per_customer_in_period(utc_buckets([period], timezone)[0]))
     known = per_customer.c.customer_id.is_not(None)
     is_new = and_(known, per_customer.c.is_new == 1)
     repeat = and_(known, or_(~is_new, per_customer.c.orders >= 2))
@@ -161,6 +163,28 @@ def _per_customer_in_buckets(table: Subquery) -> Subquery:
             .where(ORDERS.c.status != "cancelled")
             .group_by(table.c.seq, table.c.label, table.c.start_at, ORDERS.c.currency,
                       ORDERS.c.customer_id)).subquery("per_customer")
+
+
+def _per_customer_in_period(bucket: Bucket) -> Subquery:
+    """``_per_customer_in_buckets`` for one bucket, in the order of the index on
+    (customer_id, currency, placed_at): it reads every order once, but sorts nothing, where
+    grouping a year's orders by customer sorts them all (twice the time)."""
+    inside = bucket.holds(ORDERS.c.placed_at)
+    orders = func.sum(case((inside, 1), else_=0))
+    earlier = ORDERS.alias("earlier")
+    ordered_before = (select(earlier.c.id)
+                      .where(earlier.c.customer_id == ORDERS.c.customer_id,
+                             earlier.c.placed_at < bindparam(None, bucket.start,
+                                                             type_=UTCDateTime()),
+                             earlier.c.status != "cancelled").exists())
+    return (select(*bucket.columns(), ORDERS.c.currency, ORDERS.c.customer_id,
+                   orders.label("orders"),
+                   func.sum(case((inside, ORDERS.c.total - ORDERS.c.refunded), else_=0))
+                   .label("revenue"),
+                   case((ordered_before, 0), else_=1).label("is_new"))
+            .where(ORDERS.c.status != "cancelled")
+            .group_by(ORDERS.c.customer_id, ORDERS.c.currency)
+            .having(orders > 0)).subquery("per_customer")
 
 
 def _scored_customers(as_of: datetime) -> Subquery:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Table,
     and_,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -103,15 +102,13 @@ def fulfillment_report(session: Session, *, period: Period, timezone: str,
     query = (select(ranked.c.seq, ranked.c.label, ranked.c.key,
                     func.count().label("orders"),
                     func.count(ranked.c.to_allocate).label("allocated"),
-                    _at_rank(ranked.c.to_allocate, ranked.c.allocate_rank, ranked.c.allocated,
-                             50).label("median_allocate"),
-                    _at_rank(ranked.c.to_allocate, ranked.c.allocate_rank, ranked.c.allocated,
-                             90).label("p90_allocate"),
+                    _percentile(ranked.c.to_allocate, ranked.c.allocate_share, 50)
+                    .label("median_allocate"),
+                    _percentile(ranked.c.to_allocate, ranked.c.allocate_share, 90)
+                    .label("p90_allocate"),
                     func.count(ranked.c.to_ship).label("shipped"),
-                    _at_rank(ranked.c.to_ship, ranked.c.ship_rank, ranked.c.shipped,
-                             50).label("median_ship"),
-                    _at_rank(ranked.c.to_ship, ranked.c.ship_rank, ranked.c.shipped,
-                             90).label("p90_ship"),
+                    _percentile(ranked.c.to_ship, ranked.c.ship_share, 50).label("median_ship"),
+                    _percentile(ranked.c.to_ship, ranked.c.ship_share, 90).label("p90_ship"),
                     func.sum(case((and_(ranked.c.split == 1, ranked.c.to_ship.is_not(None)), 1),
                                   else_=0)).label("split"),
                     func.sum(ranked.c.backordered).label("backordered"))
@@ -136,23 +133,31 @@ def _backordered(order_id: Any) -> Any:
 
 
 def _per_order(table: Subquery, group_by: str | None) -> Subquery:
-    """One row per order: bucket, key, placed, first allocated and shipped, split (0/1),
-    backordered (0/1). A grouped query, so the database looks each fact up once."""
+    """One row per order: bucket, key, hours to its first allocation and first shipment,
+    split (0/1), backordered (0/1). Each fact is a lookup in an index on the order (no
+    grouping of a year's orders, which would sort them)."""
     first_allocation = (select(func.min(ALLOCATIONS.c.created_at))
                         .select_from(LINES.join(ALLOCATIONS,
                                                 ALLOCATIONS.c.order_line_id == LINES.c.id))
                         .where(LINES.c.order_id == ORDERS.c.id).scalar_subquery())
+    first_shipment = (select(func.min(SHIPMENTS.c.shipped_at))
+                      .where(SHIPMENTS.c.order_id == ORDERS.c.id).scalar_subquery())
     joined, tried = _tried_orders(table)
     key = ORDERS.c.channel if group_by == "channel" else literal(None)
-    locations = func.count(distinct(SHIPMENTS.c.location_id))
     return (select(table.c.seq, table.c.label, key.label("key"),
                    _hours_since_placed(first_allocation).label("to_allocate"),
-                   _hours_since_placed(func.min(SHIPMENTS.c.shipped_at)).label("to_ship"),
-                   case((locations >= 2, 1), else_=0).label("split"),
-                   _backordered(ORDERS.c.id))
-            .select_from(joined.outerjoin(SHIPMENTS, SHIPMENTS.c.order_id == ORDERS.c.id))
-            .where(tried)
-            .group_by(table.c.seq, table.c.label, ORDERS.c.id)).subquery("per_order")
+                   _hours_since_placed(first_shipment).label("to_ship"),
+                   _split(ORDERS.c.id), _backordered(ORDERS.c.id))
+            .select_from(joined).where(tried)).subquery("per_order")
+
+
+def _split(order_id: Any) -> Any:
+    """1 when the order shipped from two locations or more, else 0."""
+    def location(extreme: Any) -> Any:
+        return (select(extreme(SHIPMENTS.c.location_id))
+                .where(SHIPMENTS.c.order_id == order_id).scalar_subquery())
+
+    return case((location(func.min) != location(func.max), 1), else_=0).label("split")
 
 
 def _per_location(table: Subquery) -> Subquery:
@@ -162,13 +167,11 @@ def _per_location(table: Subquery) -> Subquery:
     shipped_there = (select(func.min(SHIPMENTS.c.shipped_at))
                      .where(SHIPMENTS.c.order_id == ORDERS.c.id,
                             SHIPMENTS.c.location_id == LOCATIONS.c.id).scalar_subquery())
-    locations = (select(func.count(distinct(SHIPMENTS.c.location_id)))
-                 .where(SHIPMENTS.c.order_id == ORDERS.c.id).scalar_subquery())
     allocated = (select(table.c.seq, table.c.label, LOCATIONS.c.code.label("key"),
                         _hours_since_placed(func.min(ALLOCATIONS.c.created_at))
                         .label("to_allocate"),
                         _hours_since_placed(shipped_there).label("to_ship"),
-                        case((locations >= 2, 1), else_=0).label("split"),
+                        _split(ORDERS.c.id),
                         _backordered(ORDERS.c.id))
                  .select_from(joined.join(LINES, LINES.c.order_id == ORDERS.c.id)
                               .join(ALLOCATIONS, ALLOCATIONS.c.order_line_id == LINES.c.id)
@@ -192,26 +195,30 @@ def _hours_since_placed(moment: Any) -> Any:
 
 
 def _ranked(facts: Subquery) -> Subquery:
-    """Each order's hours, ranked among its group's (rows without hours ranked apart)."""
+    """Each order's hours beside their cumulative distribution in its group: the share of
+    the group's hours at most as many (rows without hours apart). One window per measure:
+    its sort is what a percentile costs."""
     group = (facts.c.seq, facts.c.key)
     to_allocate, to_ship = facts.c.to_allocate, facts.c.to_ship
 
-    def rank(hours: Any) -> Any:
-        return func.row_number().over(partition_by=(*group, hours.is_(None)), order_by=hours)
+    def share_at_most(hours: Any) -> Any:
+        return func.cume_dist().over(partition_by=(*group, hours.is_(None)), order_by=hours)
 
     return select(facts.c.seq, facts.c.label, facts.c.key, facts.c.split,
                   facts.c.backordered, to_allocate, to_ship,
-                  rank(to_allocate).label("allocate_rank"),
-                  func.count(to_allocate).over(partition_by=group).label("allocated"),
-                  rank(to_ship).label("ship_rank"),
-                  func.count(to_ship).over(partition_by=group).label("shipped")
-                  ).subquery("ranked")
+                  share_at_most(to_allocate).label("allocate_share"),
+                  share_at_most(to_ship).label("ship_share")).subquery("ranked")
 
 
-def _at_rank(hours: Any, rank: Any, count: Any, percentile: int) -> Any:
-    """The nearest-rank percentile: the hours at position ceil(percentile/100 x count)."""
-    position = (count * percentile + 99) // 100
-    return func.max(case((and_(hours.is_not(None), rank == position), hours)))
+def _percentile(hours: Any, share: Any, percentile: int) -> Any:
+    """The nearest-rank percentile, the hours at position ceil(percentile/100 x count) of
+    the sorted hours: the least hours that at least percentile % of the group's are at most.
+
+    Exact in floating point: cume_dist is k/n and percentile/100 a fraction, each rounded
+    once, and two different such fractions (n below 10^13) are never one rounding apart.
+    """
+    least_share = literal(percentile / 100, Float())
+    return func.min(case((and_(hours.is_not(None), share >= least_share), hours)))
 
 
 def _row(row: Any, *, grouped: bool) -> tuple[Any, ...]:

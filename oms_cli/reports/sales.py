@@ -27,10 +27,12 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.util import ClauseAdapter
 
 from oms_cli.domain.periods import Period, buckets, previous
 from oms_cli.reports.common import (
     LINES,
+    ORDER_GROUPS,
     ORDERS,
     PRODUCTS,
     Bucket,
@@ -93,22 +95,26 @@ def fetch_sums(session: Session, spans: Sequence[Bucket], key: GroupKey | None
                ) -> list[SalesSums]:
     """The sums per bucket, currency and key, ordered by bucket, currency and key.
 
-    Cancelled orders are counted by a query of their own (few, found by the status
-    index), so the sums run over live orders without a condition in every SUM.
+    Per order (no key, or an order's own key) the cancelled orders come with the sums;
+    per line they are counted by a query of their own (few, found by the status index),
+    so the line sums run over live orders without a condition in every SUM.
     """
     def rows(build: Callable[[Bucket], Select[Any]]) -> list[Any]:
         return [row._mapping for statement in per_bucket(spans, build)
                 for row in session.execute(statement)]
 
-    cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
-                 for row in rows(lambda bucket: cancelled_sums(bucket, key))}
     if key is not None and key.grain == "line":
+        cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
+                     for row in rows(lambda bucket: cancelled_sums(bucket, key))}
         live = rows(lambda bucket: line_sums(bucket, key))
     else:
         lines_of = {(row["seq"], row["currency"], row["key"]): row
                     for row in rows(lambda bucket: unit_sums(bucket, key))}
+        every = rows(lambda bucket: order_sums(bucket, key))
+        cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
+                     for row in every if row["cancelled"]}
         live = [{**row, **_units(lines_of.get((row["seq"], row["currency"], row["key"])))}
-                for row in rows(lambda bucket: order_sums(bucket, key))]
+                for row in every if row["orders"]]
     sums = [_sums({**row, "cancelled": cancelled.pop((row["seq"], row["currency"], row["key"]),
                                                       0)}) for row in live]
     zero = dict.fromkeys(("orders", *_SUMMED), 0)
@@ -134,34 +140,63 @@ def _total(value: Any) -> Any:
 
 
 def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
-    """The order-level sums of the bucket's live orders (all but units and gross) per
-    currency and key.
+    """The order-level sums (all but units and gross) of the bucket's live orders, and its
+    cancelled orders, per currency and key.
 
     Two flat GROUP BYs (this one and ``unit_sums``) cost less than grouping every
     order's lines first and then the orders.
     """
+    groups = (select(*ORDER_GROUPS, func.count().label("orders"),
+                     func.sum(ORDERS.c.discount).label("discounts"),
+                     func.sum(ORDERS.c.shipping).label("shipping"),
+                     func.sum(ORDERS.c.tax).label("tax"),
+                     func.sum(ORDERS.c.refunded).label("refunds"),
+                     func.sum(case((ORDERS.c.taxes_included, ORDERS.c.tax), else_=0))
+                     .label("included_tax"),
+                     func.sum(refunded_tax(ORDERS.c)).label("refunded_tax"))
+              .where(bucket.holds(ORDERS.c.placed_at))
+              .group_by(*ORDER_GROUPS)).subquery("order_groups")
+    live = groups.c.status != "cancelled"
     return (
-        select(*bucket.columns(), ORDERS.c.currency, _key(key), func.count().label("orders"),
-               _total(ORDERS.c.discount).label("discounts"),
-               _total(ORDERS.c.shipping).label("shipping"), _total(ORDERS.c.tax).label("tax"),
-               _total(ORDERS.c.refunded).label("refunds"),
-               _total(case((ORDERS.c.taxes_included, ORDERS.c.tax), else_=0))
-               .label("included_tax"),
-               _total(refunded_tax(ORDERS.c)).label("refunded_tax"))
-        .where(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
-        .group_by(ORDERS.c.currency, *_grouping(key))
+        select(*bucket.columns(), groups.c.currency, _key_of(groups, key),
+               _total_if(live, groups.c.orders).label("orders"),
+               _total_if(~live, groups.c.orders).label("cancelled"),
+               *(_total_if(live, groups.c[name]).label(name)
+                 for name in ("discounts", "shipping", "tax", "refunds", "included_tax",
+                              "refunded_tax")))
+        .group_by(groups.c.currency, *_grouping_of(groups, key))
     )
 
 
 def unit_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
     """Units and gross of the bucket's live orders, per currency and key."""
+    groups = (select(*ORDER_GROUPS, func.sum(LINES.c.quantity).label("units"),
+                     func.sum(_line_gross()).label("gross"))
+              .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
+              .where(bucket.holds(ORDERS.c.placed_at))
+              .group_by(*ORDER_GROUPS)).subquery("line_groups")
+    live = groups.c.status != "cancelled"
     return (
-        select(*bucket.columns(), ORDERS.c.currency, _key(key),
-               func.sum(LINES.c.quantity).label("units"), func.sum(_line_gross()).label("gross"))
-        .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
-        .where(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
-        .group_by(ORDERS.c.currency, *_grouping(key))
+        select(*bucket.columns(), groups.c.currency, _key_of(groups, key),
+               _total_if(live, groups.c.units).label("units"),
+               _total_if(live, groups.c.gross).label("gross"))
+        .group_by(groups.c.currency, *_grouping_of(groups, key))
     )
+
+
+def _total_if(condition: Any, value: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def _key_of(groups: Subquery, key: GroupKey | None) -> Any:
+    """The key of an order-level group (``key`` over ``orders``, read from ``groups``)."""
+    if key is None:
+        return literal(None).label("key")
+    return ClauseAdapter(groups).traverse(key.expression).label("key")
+
+
+def _grouping_of(groups: Subquery, key: GroupKey | None) -> list[Any]:
+    return [] if key is None else [ClauseAdapter(groups).traverse(key.expression)]
 
 
 def line_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
@@ -207,7 +242,8 @@ def line_rows(bucket: Bucket, key: GroupKey | None, *extra: Any) -> Subquery:
     """
     live = and_(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
     # Each order's gross first (a narrow GROUP BY), then its lines beside it: cheaper than
-    # a window over the wide line rows.
+    # a window over the wide line rows (or a lookup per line, which SQLite repeats for
+    # every share the line takes).
     whole = (select(ORDERS.c.id.label("order_id"),
                     cast(func.sum(_line_gross()), BigInteger).label("order_gross"))
              .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
@@ -248,10 +284,6 @@ def _line_gross() -> Any:
 
 def _key(key: GroupKey | None) -> Any:
     return (key.expression if key is not None else literal(None)).label("key")
-
-
-def _grouping(key: GroupKey | None) -> list[Any]:
-    return [key.expression] if key is not None else []
 
 
 def _rows(sums: Sequence[SalesSums], grouped: bool) -> list[tuple[Any, ...]]:

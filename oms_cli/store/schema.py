@@ -21,7 +21,7 @@ from oms_cli.store.engine import WRITE_OPTION, enable_wal
 from oms_cli.store.tables import METADATA
 
 # Every revision in order, oldest first; the last is the schema these models describe.
-REVISIONS: tuple[str, ...] = ("0001_initial",)
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_report_indexes")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 
@@ -39,6 +39,10 @@ def current_revision(connection: Connection) -> str | None:
     """The stored revision, or None when the database has no oms schema yet."""
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
+    return _stored_revision(connection)
+
+
+def _stored_revision(connection: Connection) -> str | None:
     return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
@@ -49,8 +53,9 @@ def ensure_schema(db: Database, *, upgrade: bool = True) -> SchemaReport:
     or (with ``upgrade=False``) one that needs an upgrade.
     """
     with translate_errors(), db.engine.connect() as connection:
-        revision = current_revision(connection)
-        has_tables = bool(inspect(connection).get_table_names())
+        tables = inspect(connection).get_table_names()  # one look at the catalog: every command
+        revision = _stored_revision(connection) if VERSION_TABLE in tables else None
+        has_tables = bool(tables)
         connection.rollback()
     if revision == HEAD:
         return SchemaReport()
@@ -92,11 +97,16 @@ def _create(db: Database) -> SchemaReport:
         with connection.begin():
             if current_revision(connection) is not None:  # created meanwhile by another process
                 return SchemaReport()
-            METADATA.create_all(connection)
-            connection.execute(text(f"CREATE TABLE {VERSION_TABLE} "
-                                    "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
-            connection.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES (:v)"), {"v": HEAD})
+            create_schema(connection)
     return SchemaReport(created=True)
+
+
+def create_schema(connection: Connection) -> None:
+    """Create every table, stamped at the newest revision, in ``connection``'s transaction."""
+    METADATA.create_all(connection)
+    connection.execute(text(f"CREATE TABLE {VERSION_TABLE} "
+                            "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+    connection.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES (:v)"), {"v": HEAD})
 
 
 def _refuse_unknown(revision: str) -> None:

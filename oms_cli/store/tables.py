@@ -195,6 +195,19 @@ class Order(SQLModel, table=True):
         Index("orders_channel_placed_at", "channel", "placed_at"),
         # Open orders by age (allocation, `oms report status`), cancelled ones in a period.
         Index("orders_status_placed_at", "status", "placed_at"),
+        # Reports: a period's orders already in group order (status, currency, channel,
+        # country), with the amounts the sales report sums: SQLite reads the period of
+        # each group straight from the index (a skip-scan) and never sorts the rows.
+        Index("orders_report_groups", "status", "currency", "channel", "ship_country",
+              "placed_at", "taxes_included", "discount", "shipping", "tax", "refunded",
+              "total"),
+        # Reports on customers: each customer's orders in time, with what they paid.
+        Index("orders_customer_placed_at", "customer_id", "currency", "placed_at", "status",
+              "total", "refunded"),
+        # Reports: a period's orders with what the customers, fulfillment and returns
+        # reports read of them, without reading the (wide) rows.
+        Index("orders_placed_at_cover", "placed_at", "status", "currency", "channel",
+              "channel_fulfillment", "allocation_tried_at", "customer_id", "total", "refunded"),
     )
 
 
@@ -228,6 +241,9 @@ class OrderLine(SQLModel, table=True):
         CheckConstraint("allocated + shipped + cancelled <= quantity",
                         name="order_line_units_conserved"),
         CheckConstraint("returned <= shipped", name="order_line_returned_within_shipped"),
+        # Reports: an order's lines with their units and prices, without reading the rows.
+        Index("order_line_order_units", "order_id", "product_id", "quantity", "unit_price",
+              "shipped", "returned", "cancelled"),
     )
 
 
@@ -257,6 +273,9 @@ class Allocation(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="allocation_positive"),
         Index("allocation_open_stock", "product_id", "location_id", "status"),
+        # Reports on fulfillment: where and when each line was allocated.
+        Index("allocation_line_location_created", "order_line_id", "location_id", "status",
+              "created_at"),
     )
 
 
@@ -271,6 +290,13 @@ class Shipment(SQLModel, table=True):
     shipped_at: datetime = _at(index=True)
     exported_at: datetime | None = _at(nullable=True)  # sent back to the channel
 
+    __table_args__ = (
+        # Reports on fulfillment: when and where each order shipped.
+        Index("shipment_order_shipped", "order_id", "shipped_at", "location_id"),
+        # Reports on returns: a period's shipments and their orders.
+        Index("shipment_shipped_order", "shipped_at", "order_id"),
+    )
+
 
 class ShipmentLine(SQLModel, table=True):
     __tablename__ = "shipment_line"
@@ -280,7 +306,11 @@ class ShipmentLine(SQLModel, table=True):
     order_line_id: int = Field(foreign_key="order_line.id", index=True)
     quantity: int
 
-    __table_args__ = (CheckConstraint("quantity > 0", name="shipment_line_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="shipment_line_positive"),
+        # Reports: a shipment's lines and units, without reading the rows.
+        Index("shipment_line_shipment_units", "shipment_id", "order_line_id", "quantity"),
+    )
 
 
 class Return(SQLModel, table=True):
@@ -320,7 +350,11 @@ class OrderEvent(SQLModel, table=True):
     detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     run_id: int | None = Field(default=None, foreign_key="run.id")
 
-    __table_args__ = (Index("order_event_order_at", "order_id", "at"),)
+    __table_args__ = (
+        Index("order_event_order_at", "order_id", "at"),
+        # Reports on fulfillment: was the order ever backordered.
+        Index("order_event_order_to_status", "order_id", "to_status"),
+    )
 
 
 class ImportRun(SQLModel, table=True):

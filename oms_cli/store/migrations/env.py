@@ -7,16 +7,17 @@ then review the file, append its revision to ``schema.REVISIONS``, and add an
 upgrade test with data.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlmodel.sql.sqltypes import AutoString
 
 from oms_cli.store.tables import METADATA
 from oms_cli.store.types import UTCDateTime
 
 
-def render_item(kind: str, item: Any, autogen_context: Any) -> str | bool:
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types without tying migrations to SQLModel's internals."""
     if kind == "type" and isinstance(item, AutoString):
         return f"sa.String(length={item.length})" if item.length else "sa.String()"

@@ -7,10 +7,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from runners import DbLocation, empty_database, query, sqlite_only
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +20,7 @@ from oms_cli.errors import OmsError, SchemaMismatch
 from oms_cli.services.database import open_database
 from oms_cli.store import schema
 from oms_cli.store.database import Database, connect
+from oms_cli.store.engine import make_engine
 from oms_cli.store.tables import METADATA
 
 MIGRATIONS = Path(schema.__file__).parent / "migrations"
@@ -28,10 +31,8 @@ def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None)
 
 
-def set_revision(path: Path, revision: str) -> None:
-    with raw(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
-    connection.close()
+def set_revision(path: DbLocation, revision: str) -> None:
+    query(path, "UPDATE alembic_version SET version_num = ?", revision)
 
 
 def test_a_new_database_is_created_at_the_newest_revision(tmp_path: Path) -> None:
@@ -58,13 +59,15 @@ def test_a_new_database_uses_write_ahead_logging(tmp_path: Path) -> None:
 
 
 def test_every_connection_enforces_foreign_keys(db: Database) -> None:
-    with db.read() as session:
-        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    if db.dialect == "sqlite":  # PostgreSQL always does
+        with db.read() as session:
+            assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     with pytest.raises(IntegrityError), db.write() as session:
         session.execute(text("INSERT INTO stock_level (product_id, location_id, on_hand, "
                              "reserved, damaged) VALUES (999, 999, 1, 0, 0)"))
 
 
+@sqlite_only("compares the file's bytes")
 def test_opening_a_current_database_again_changes_nothing(db_path: Path) -> None:
     before = db_path.read_bytes()
     for _ in range(2):
@@ -119,10 +122,10 @@ def test_the_check_constraints_make_impossible_levels_unstorable(db: Database) -
     with db.write() as session:
         session.execute(text("INSERT INTO product (sku, name, currency, reorder_point, "
                              "reorder_qty, safety_stock, active, created_at, updated_at) "
-                             "VALUES ('A', 'A', 'USD', 0, 0, 0, 1, '2026-01-01', '2026-01-01')"))
+                             "VALUES ('A', 'A', 'USD', 0, 0, 0, TRUE, '2026-01-01', '2026-01-01')"))
         session.execute(text("INSERT INTO location (code, name, kind, priority, ships_to, "
                              "active, created_at, updated_at) VALUES ('main', 'Main', "
-                             "'warehouse', 1, '', 1, '2026-01-01', '2026-01-01')"))
+                             "'warehouse', 1, '', TRUE, '2026-01-01', '2026-01-01')"))
     for on_hand, reserved, damaged in [(-1, 0, 0), (2, 3, 0), (2, 1, 2), (2, 0, -1)]:
         with pytest.raises(IntegrityError), db.write() as session:
             session.execute(text(
@@ -145,7 +148,7 @@ def test_the_revisions_oms_knows_are_alembics_in_order() -> None:
 
 
 def test_the_migrations_from_empty_build_exactly_the_models_schema(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    engine = make_engine(str(empty_database(tmp_path)), busy_timeout=BUSY_TIMEOUT)
     try:
         with engine.begin() as connection:
             schema._run_migrations(connection)
@@ -177,6 +180,7 @@ def shape(path: Path) -> dict[str, object]:
         engine.dispose()
 
 
+@sqlite_only("compares SQLite files")
 def test_a_migrated_database_and_a_created_one_are_the_same(tmp_path: Path,
                                                             template_db: Path) -> None:
     migrated = tmp_path / "migrated.db"
@@ -198,7 +202,7 @@ class TestAnOlderDatabase:
 
     @pytest.fixture
     def newer_oms(self, monkeypatch: pytest.MonkeyPatch) -> str:
-        future = "0002_pretend"
+        future = f"{len(schema.REVISIONS) + 1:04d}_pretend"
         monkeypatch.setattr(schema, "REVISIONS", (*schema.REVISIONS, future))
         monkeypatch.setattr(schema, "HEAD", future)
         return future
@@ -207,19 +211,22 @@ class TestAnOlderDatabase:
         with pytest.raises(SchemaMismatch, match="run `oms db upgrade`"):
             schema.ensure_schema(db, upgrade=False)
 
+    @sqlite_only("the backup before an upgrade is a SQLite file")
     def test_an_upgrade_takes_a_readable_backup_first(self, db: Database, db_path: Path,
                                                       newer_oms: str) -> None:
+        current = schema.REVISIONS[-2]
         report = schema.upgrade_schema(db)
-        assert report.upgraded_from == "0001_initial"
+        assert report.upgraded_from == current
         assert report.backup is not None and report.backup.parent == db_path.parent
-        assert report.backup.name.startswith(f"oms.db.before-{newer_oms}.0001_initial.")
+        assert report.backup.name.startswith(f"oms.db.before-{newer_oms}.{current}.")
         assert stat.S_IMODE(report.backup.stat().st_mode) == 0o600
         with raw(report.backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (
-                "0001_initial",)
+                current,)
         copy.close()
 
 
+@sqlite_only("the backup is a SQLite file")
 def test_the_backup_before_an_upgrade_is_a_readable_copy(db: Database, db_path: Path) -> None:
     with db.write() as session:
         session.execute(text("INSERT INTO run (command, started_at) "
@@ -230,3 +237,29 @@ def test_the_backup_before_an_upgrade_is_a_readable_copy(db: Database, db_path: 
         assert copy.execute("SELECT command FROM run").fetchall() == [("marker",)]
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()
+
+
+@sqlite_only("reads sqlite_master")
+def test_a_database_at_the_initial_revision_upgrades_to_the_report_indexes(
+        tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001_initial")
+        connection.execute(text("INSERT INTO run (command, started_at) "
+                                "VALUES ('marker', '2026-01-01 00:00:00')"))
+    engine.dispose()
+    opened = open_database(str(path), busy_timeout=BUSY_TIMEOUT)
+    try:
+        assert opened.report.upgraded_from == "0001_initial"
+        assert opened.report.backup is not None and opened.report.backup.exists()
+    finally:
+        opened.db.close()
+    with raw(path) as connection:
+        indexes = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert connection.execute("SELECT command FROM run").fetchall() == [("marker",)]
+    connection.close()
+    assert {"orders_report_groups", "orders_customer_placed_at", "order_line_order_units",
+            "allocation_line_location_created", "shipment_order_shipped",
+            "order_event_order_to_status"} <= indexes
