@@ -2,8 +2,10 @@
 
 - Every test gets a private HOME, XDG folders and working directory, and no OMS_*
   variable from the shell that runs the suite.
-- ``db_path`` is a fresh, migrated database file: a copy of one template built per
-  session (creating the schema takes far longer than copying a file).
+- ``db_path`` is a fresh, migrated database: a copy of one template built per session
+  (creating the schema takes far longer than copying it). On SQLite it is a file Path;
+  with ``OMS_TEST_POSTGRES_URL`` set it is the URL of a scratch PostgreSQL database
+  (see runners.PostgresScratch), and tests about SQLite itself are skipped.
 - ``db`` opens it through the services; ``cli`` runs ``oms --no-config --db <db_path>``
   in-process through Typer's CliRunner; ``run_oms`` runs it as a real subprocess.
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import shlex
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +26,16 @@ import pytest
 import typer
 import typer.main
 import typer.testing
-from runners import BUSY_TIMEOUT, Cli, RunOms
+from runners import (
+    BUSY_TIMEOUT,
+    ON_POSTGRES,
+    POSTGRES_URL,
+    SCRATCH,
+    Cli,
+    DbLocation,
+    RunOms,
+    copy_database,
+)
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner, Result
 
@@ -68,29 +78,59 @@ def no_fsync() -> Iterator[None]:
     event.remove(Engine, "connect", unsynced)
 
 
+class FixtureScopes:
+    """Tells the PostgreSQL scratch pool which databases are templates (made by a fixture
+    wider than one test: kept) and which a test borrows (given back when it ends)."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef: pytest.FixtureDef[Any]) -> Iterator[Any]:
+        SCRATCH.fixture_scopes.append(fixturedef.scope)
+        try:
+            return (yield)
+        finally:
+            SCRATCH.fixture_scopes.pop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A plugin, not a conftest hook: those only see fixtures of tests/, not session ones.
+    config.pluginmanager.register(FixtureScopes())
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scratch_server() -> Iterator[str | None]:
+    """On PostgreSQL: a new, empty scratch database's URL; everything made is dropped after."""
+    if POSTGRES_URL is None:
+        yield None
+        return
+    empty = SCRATCH.start(POSTGRES_URL)
+    yield empty
+    SCRATCH.finish()
+
+
+@pytest.fixture(autouse=True)
+def give_back_databases() -> Iterator[None]:
+    yield
+    if ON_POSTGRES:
+        SCRATCH.give_back()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory,
+                scratch_server: str | None) -> DbLocation:
     """One migrated, empty database per session, to be copied, never opened by a test."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    opened = open_database(str(path), busy_timeout=BUSY_TIMEOUT)
+    location: DbLocation = scratch_server or tmp_path_factory.mktemp("template") / "template.db"
+    opened = open_database(str(location), busy_timeout=BUSY_TIMEOUT)
     opened.db.close()
-    return path
-
-
-def copy_database(template: Path, target: Path) -> Path:
-    """A private copy of ``template`` at ``target`` (owner-only, like every oms database)."""
-    shutil.copyfile(template, target)
-    target.chmod(0o600)
-    return target
+    return location
 
 
 @pytest.fixture
-def db_path(template_db: Path, tmp_path: Path) -> Path:
+def db_path(template_db: DbLocation, tmp_path: Path) -> DbLocation:
     return copy_database(template_db, tmp_path / "oms.db")
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db(db_path: DbLocation) -> Iterator[Database]:
     opened = open_database(str(db_path), busy_timeout=BUSY_TIMEOUT)
     assert not opened.report.created
     yield opened.db
@@ -103,7 +143,7 @@ def _command(typer_app: typer.Typer) -> object:
 
 
 @pytest.fixture
-def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(db_path: DbLocation, monkeypatch: pytest.MonkeyPatch) -> Cli:
     """Run ``oms --no-config --db <db_path> ARGS...`` in-process; returns click's Result.
 
     This typer's CliRunner keeps the streams apart: ``result.stdout`` is the data,
@@ -114,7 +154,7 @@ def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setattr(typer.testing, "_get_command", _command)
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, db: Path | None = db_path,
+    def run(*args: str, input: str | None = None, db: DbLocation | None = db_path,
             config: bool = False) -> Result:
         head = [] if config else ["--no-config"]
         if db is not None:
@@ -125,10 +165,10 @@ def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 
 @pytest.fixture
-def run_oms(db_path: Path) -> RunOms:
+def run_oms(db_path: DbLocation) -> RunOms:
     """Run ``python -m oms_cli --no-config --db <db_path> ARGS...`` as a real process."""
 
-    def run(*args: str, db: Path | None = db_path, stdin: str | None = None,
+    def run(*args: str, db: DbLocation | None = db_path, stdin: str | None = None,
             shell_tail: str | None = None) -> subprocess.CompletedProcess[str]:
         head = ["--no-config"] + (["--db", str(db)] if db is not None else [])
         command = [sys.executable, "-m", "oms_cli", *head, *map(str, args)]

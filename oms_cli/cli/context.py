@@ -71,14 +71,16 @@ class AppContext:
         """The database, created or upgraded to the current schema on first use."""
         if self._db is None:
             from oms_cli.services.database import open_database
+            from oms_cli.services.database_copy import shown_location
 
             opened = open_database(self.database_location(),
                                    busy_timeout=self.config.database.busy_timeout)
             if opened.report.created:
-                self.info(f"created a new database at {opened.db.location}")
+                self.info(f"created a new database at {shown_location(opened.db.location)}")
             if opened.report.upgraded_from:
-                self.info(f"upgraded the database schema from {opened.report.upgraded_from}; "
-                          f"backup: {opened.report.backup}")
+                backup = f"; backup: {opened.report.backup}" if opened.report.backup else ""
+                self.info(f"upgraded the database schema from {opened.report.upgraded_from}"
+                          f"{backup}")
             self._db = opened.db
         return self._db
 

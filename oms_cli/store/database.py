@@ -1,8 +1,10 @@
 """The unit of work: one transaction per command, and database errors made plain.
 
-Services ask for ``db.write()`` (BEGIN IMMEDIATE: whole or nothing) or
+Services ask for ``db.write()`` (whole or nothing, one writer at a time: BEGIN
+IMMEDIATE on SQLite, the writers' advisory lock on PostgreSQL, see store.engine) or
 ``db.read()`` and get a Session; they never commit themselves. Driver errors a
-merchant can meet (locked, disk full, read-only file) become OmsError kinds.
+merchant can meet (locked, disk full, read-only file, server unreachable) become
+OmsError kinds.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only snapshot for queries."""
         with translate_errors(), self.engine.connect() as connection:
+            if self.dialect == "postgresql":  # as SQLite's read transactions are
+                connection.execution_options(isolation_level="REPEATABLE READ")
             session = Session(bind=connection, autoflush=False)
             try:
                 yield session
@@ -98,7 +102,15 @@ BUSY_MESSAGE = "database busy, retry later: another oms command is writing to it
 
 def _is_lock_error(text: str) -> bool:
     text = text.lower()
-    return "database is locked" in text or "database is busy" in text or "lock timeout" in text
+    # SQLite: "database is locked"; PostgreSQL: "canceling statement due to lock timeout".
+    return any(sign in text for sign in ("database is locked", "database is busy",
+                                         "lock timeout", "deadlock detected"))
+
+
+def _is_unreachable(text: str) -> bool:
+    return any(sign in text for sign in ("connection refused", "could not connect",
+                                         "connection failed", "could not translate host name",
+                                         "authentication failed"))
 
 
 def _is_damaged(text: str) -> bool:
@@ -120,6 +132,13 @@ def _plain_error(exc: DBAPIError) -> OmsError:
                         "check the path and its folder's permissions")
     if "file is not a database" in text:
         return OmsError("that file is not an oms database (not SQLite)")
+    if "database" in text and "does not exist" in text:
+        name = text.split('database "', 1)[-1].split('"', 1)[0]
+        return OmsError(f'the server has no database "{name}": create it first '
+                        "(`createdb NAME`), then use its URL")
+    if _is_unreachable(text):
+        first_line = str(exc.orig).strip().splitlines()[0]
+        return OmsError(f"cannot reach the database server: {first_line}")
     if "malformed" in text:
         return OmsError("the database file is damaged: restore it from a backup "
                         "(`oms db backup` makes them)")

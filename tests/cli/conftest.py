@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from runners import DbLocation
 
 from oms_cli.services.catalog import ProductChanges, add_product
 from oms_cli.services.database import open_database
@@ -13,7 +13,7 @@ from oms_cli.services.locations import LocationChanges, add_location
 
 
 @pytest.fixture
-def shop(db_path: Path) -> Path:
+def shop(db_path: DbLocation) -> DbLocation:
     """Locations `main` and `annex`; MUG (reorder point 5), TEA, and the bundle KIT."""
     db = open_database(str(db_path), busy_timeout=2.0).db
     try:

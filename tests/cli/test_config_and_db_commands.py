@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 import yaml
-from runners import Cli
+from runners import Cli, query, sqlite_only
 
 
 def write_config(folder: Path, text: str, name: str = "oms.yaml") -> Path:
@@ -104,10 +103,7 @@ class TestDbCommands:
 
     def test_check_lists_drift_and_exits_1(self, shop: Path, cli: Cli) -> None:
         cli("stock", "receive", "MUG", "5", "-l", "main")
-        connection = sqlite3.connect(shop)
-        connection.execute("UPDATE stock_level SET on_hand = 9")
-        connection.commit()
-        connection.close()
+        query(shop, "UPDATE stock_level SET on_hand = 9")
         result = cli("db", "check", "-f", "csv")
         assert result.exit_code == 1
         assert result.stdout.splitlines() == ["kind,subject,stored,expected,detail",
@@ -121,6 +117,7 @@ class TestDbCommands:
         assert "no database at" in result.stderr and "oms init" in result.stderr
         assert not (tmp_path / "none.db").exists()
 
+    @sqlite_only("the SQLite backup API")
     def test_backup_writes_a_private_copy_and_prints_its_path(self, cli: Cli,
                                                               tmp_path: Path) -> None:
         result = cli("db", "backup", str(tmp_path / "copy.db"))
@@ -128,6 +125,7 @@ class TestDbCommands:
         assert result.stdout == f"{tmp_path / 'copy.db'}\n"
         assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
 
+    @sqlite_only("the SQLite backup API")
     def test_backup_refuses_an_existing_file(self, cli: Cli, tmp_path: Path) -> None:
         (tmp_path / "copy.db").write_text("mine", encoding="utf-8")
         result = cli("db", "backup", str(tmp_path / "copy.db"))
@@ -135,6 +133,7 @@ class TestDbCommands:
         assert "already exists" in result.stderr
         assert (tmp_path / "copy.db").read_text(encoding="utf-8") == "mine"
 
+    @sqlite_only("the SQLite backup API")
     def test_backup_refuses_the_database_itself(self, cli: Cli, db_path: Path) -> None:
         result = cli("db", "backup", str(db_path))
         assert result.exit_code == 1
@@ -147,10 +146,7 @@ class TestDbCommands:
 
     def test_a_database_from_a_newer_oms_is_refused_by_every_command(
             self, cli: Cli, db_path: Path) -> None:
-        connection = sqlite3.connect(db_path)
-        connection.execute("UPDATE alembic_version SET version_num = '0099_future'")
-        connection.commit()
-        connection.close()
+        query(db_path, "UPDATE alembic_version SET version_num = '0099_future'")
         for command in (["stock", "show"], ["db", "upgrade"], ["db", "check"]):
             result = cli(*command)
             assert result.exit_code == 1, command

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from runners import Cli
+from runners import Cli, write_lock_held
 
 
 def one_error_line(stderr: str) -> str:
@@ -68,11 +67,8 @@ def test_verbose_adds_the_traceback(shop: Path, cli: Cli) -> None:
 @pytest.fixture
 def locked(db_path: Path) -> Iterator[None]:
     """Another process holding the database's write lock."""
-    connection = sqlite3.connect(db_path, isolation_level=None)
-    connection.execute("BEGIN IMMEDIATE")
-    yield
-    connection.execute("ROLLBACK")
-    connection.close()
+    with write_lock_held(db_path):
+        yield
 
 
 def test_a_busy_database_exits_75_after_the_configured_wait(

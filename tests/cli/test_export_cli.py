@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from runners import Cli
+from runners import Cli, sqlite_only
 
 from oms_cli.domain.allocation import Policy
 from oms_cli.domain.lifecycle import ValidationPolicy
@@ -71,6 +71,7 @@ def test_the_file_is_written_with_o_and_nothing_goes_to_stdout(cli: Cli, shipped
     assert target.read_text(encoding="utf-8").splitlines()[0] == SHOPIFY_HEADER
 
 
+@sqlite_only("guards the database file and its -wal/-shm")
 def test_it_refuses_to_write_over_the_database_and_marks_nothing(cli: Cli,
                                                                  shipped: Path) -> None:
     result = cli("export", "fulfillments", "-c", "shopify", "-o", shipped)

@@ -10,10 +10,10 @@ import csv
 import hashlib
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from runners import query
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "imports"
@@ -31,11 +31,6 @@ def sample(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"real samples not available ({path})")
     return path
-
-
-def query(db_path: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 def summaries(result) -> list[dict]:

@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from runners import Cli
+from runners import Cli, copy_database, query
 
 from oms_cli.domain.allocation import Policy
 from oms_cli.domain.lifecycle import ValidationPolicy
@@ -50,7 +48,7 @@ def book_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -
     main and #1002 (1 TEA) held: awaiting payment. Built once through the services."""
     folder = tmp_path_factory.mktemp("book")
     path = folder / "book.db"
-    shutil.copyfile(template_db, path)
+    path = copy_database(template_db, path)
     export = folder / "orders.csv"
     export.write_text("\n".join((HEADER, *ROWS)) + "\n", encoding="utf-8")
     db = open_database(str(path), busy_timeout=2.0).db
@@ -73,8 +71,7 @@ def book_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -
 def db_path(book_template: Path, tmp_path: Path) -> Path:
     """Every test works on its own copy of the book (the `cli` fixture runs on it)."""
     path = tmp_path / "oms.db"
-    shutil.copyfile(book_template, path)
-    path.chmod(0o600)
+    path = copy_database(book_template, path)
     return path
 
 
@@ -87,11 +84,6 @@ def order(cli: Cli, reference: str) -> dict:
     result = cli("order", "show", reference, "-f", "json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def query(db_path: Path, sql: str, *params: object) -> list[tuple]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 class TestOrderHoldReleaseCancel:

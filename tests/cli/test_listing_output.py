@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from runners import Cli
+from runners import Cli, sqlite_only
 
 LISTINGS = [
     ("stock", "show"),
@@ -106,6 +106,7 @@ def test_an_unknown_format_is_refused(stocked: Path, cli: Cli) -> None:
     assert "unknown format 'xml'" in result.stderr
 
 
+@sqlite_only("guards the database file and its -wal/-shm")
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_output_never_goes_onto_the_database_file(stocked: Path, cli: Cli,
                                                   suffix: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from runners import Cli, RunOms
+from runners import Cli, RunOms, sqlite_only
 
 
 def test_the_module_runs_as_oms_and_shows_its_help(run_oms: RunOms) -> None:
@@ -57,6 +57,7 @@ def fill(path: Path, products: int) -> None:
     connection.close()
 
 
+@sqlite_only("fills the database file directly")
 def test_a_reader_closing_the_pipe_early_is_silent(run_oms: RunOms, db_path: Path) -> None:
     fill(db_path, 2500)  # far more than a pipe buffer holds
     for fmt in ("table", "jsonl"):

@@ -1,4 +1,5 @@
-"""Several real `oms allocate` processes at once never reserve the same unit twice."""
+"""Several real `oms allocate` processes at once never reserve the same unit twice
+(on SQLite, and on PostgreSQL when the suite runs there)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from runners import DbLocation
 from sqlalchemy import func, select
 
 from oms_cli.services.database import check, open_database
@@ -26,20 +28,21 @@ def _orders_csv(path: Path, orders: int) -> Path:
     return path
 
 
-def _oms(db: Path, *args: str) -> subprocess.Popen[str]:
+def _oms(db: DbLocation, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "oms_cli", "--no-config", "--db", str(db),
                              "-q", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "OMS_DATABASE__BUSY_TIMEOUT": "60"})
 
 
-def _run(db: Path, *args: str) -> None:
+def _run(db: DbLocation, *args: str) -> None:
     process = _oms(db, *args)
     _, err = process.communicate(timeout=120)
     assert process.returncode in (0, 3), err
 
 
-def test_overlapping_allocations_reserve_each_unit_once(tmp_path: Path) -> None:
-    db = tmp_path / "shop.db"
+def test_overlapping_allocations_reserve_each_unit_once(db_path: DbLocation,
+                                                       tmp_path: Path) -> None:
+    db = db_path
     _run(db, "location", "add", "a", "--country", "US", "--priority", "1")
     _run(db, "location", "add", "b", "--country", "US", "--priority", "2")
     for sku in ("W-1", "W-2"):

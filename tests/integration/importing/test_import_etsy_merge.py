@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from importing_support import FIXTURES, lines_of, orders_by_key, rewritten
+from runners import copy_database
 
 from oms_cli.domain.money import from_minor
 from oms_cli.store.database import Database
@@ -61,8 +62,7 @@ def test_the_merged_order_is_the_same_whichever_file_came_first(db_path, tmp_pat
 
     books = []
     for order in ((ORDERS, ITEMS), (ITEMS, ORDERS)):
-        target = tmp_path / f"{order[0].stem}-first.db"
-        target.write_bytes(db_path.read_bytes())
+        target = copy_database(db_path, tmp_path / f"{order[0].stem}-first.db")
         opened = open_database(str(target), busy_timeout=2.0)
         try:
             for path in order:

@@ -6,20 +6,20 @@ The shop is built once per session through the services and copied for each test
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from lifecycle_support import build_shop
+from runners import DbLocation, copy_database
 
 from oms_cli.services.database import open_database
 from oms_cli.store.database import Database
 
 
 @pytest.fixture(scope="session")
-def shop_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lifecycle") / "shop.db"
-    shutil.copyfile(template_db, path)
+def shop_template(template_db: DbLocation,
+                  tmp_path_factory: pytest.TempPathFactory) -> DbLocation:
+    path = copy_database(template_db, tmp_path_factory.mktemp("lifecycle") / "shop.db")
     db = open_database(str(path), busy_timeout=2.0).db
     try:
         build_shop(db)
@@ -29,11 +29,8 @@ def shop_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def db_path(shop_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "oms.db"
-    shutil.copyfile(shop_template, path)
-    path.chmod(0o600)
-    return path
+def db_path(shop_template: DbLocation, tmp_path: Path) -> DbLocation:
+    return copy_database(shop_template, tmp_path / "oms.db")
 
 
 @pytest.fixture

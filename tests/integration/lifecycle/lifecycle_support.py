@@ -101,7 +101,9 @@ def level(db: Database, sku: str, location: str = "main") -> tuple[int, int, int
 
 def events(db: Database, reference: str) -> list[tuple[str, dict[str, Any] | None]]:
     order_id = order_row(db, reference)["id"]
-    return [(row["type"], json.loads(row["detail"]) if row["detail"] else None)
+    # SQLite hands the JSON text back, PostgreSQL the decoded value.
+    return [(row["type"], json.loads(row["detail"]) if isinstance(row["detail"], str)
+             else row["detail"])
             for row in query(db, "SELECT type, detail FROM order_event WHERE order_id = :o "
                              "ORDER BY id", o=order_id)]
 

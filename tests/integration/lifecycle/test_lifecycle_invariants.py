@@ -8,7 +8,6 @@ and a refused step changed nothing at all.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from lifecycle_support import (
     snapshot,
     stock,
 )
+from runners import copy_database
 
 from oms_cli.errors import OmsError
 from oms_cli.services import stock as stock_service
@@ -42,7 +42,7 @@ ORDER_SKUS = {"shopify:#1": ("MUG", "KIT"), "shopify:#2": ("KIT", "TEA"),
 def orders_template(shop_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three orders over MUG, TEA and KIT, with stock at both locations, not yet allocated."""
     path = tmp_path_factory.mktemp("orders") / "orders.db"
-    shutil.copyfile(shop_template, path)
+    path = copy_database(shop_template, path)
     db = open_database(str(path), busy_timeout=2.0).db
     for sku, units, where in (("MUG", 4, "main"), ("TEA", 6, "main"), ("MUG", 2, "annex"),
                               ("TEA", 3, "annex")):
@@ -83,7 +83,7 @@ actions = st.tuples(
 def test_any_sequence_keeps_the_books_whole(orders_template: Path, script) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "shop.db"
-        shutil.copyfile(orders_template, path)
+        path = copy_database(orders_template, path)
         db = open_database(str(path), busy_timeout=2.0).db
         try:
             for action in [("allocate", "shopify:#1", 0, 0, False), *script]:
@@ -100,7 +100,7 @@ def test_any_sequence_keeps_the_books_whole(orders_template: Path, script) -> No
 def test_a_count_below_what_is_reserved_releases_the_newest_reservation(orders_template: Path,
                                                                         tmp_path: Path) -> None:
     path = tmp_path / "shop.db"
-    shutil.copyfile(orders_template, path)
+    path = copy_database(orders_template, path)
     db = open_database(str(path), busy_timeout=2.0).db
     try:
         allocate_all(db)

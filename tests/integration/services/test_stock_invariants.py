@@ -8,7 +8,6 @@ ledger, nothing is negative, and a refused movement changed nothing at all.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from runners import copy_database
 from small_shop import location, product, rows
 
 from oms_cli.errors import OmsError
@@ -31,7 +31,7 @@ BUSY_TIMEOUT = 2.0
 @pytest.fixture(scope="module")
 def shop_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("shop") / "shop.db"
-    shutil.copyfile(template_db, path)
+    path = copy_database(template_db, path)
     db = open_database(str(path), busy_timeout=BUSY_TIMEOUT).db
     for code in LOCATIONS:
         location(db, code)
@@ -43,7 +43,7 @@ def shop_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 def fresh_shop(template: Path, folder: str) -> Database:
     path = Path(folder) / "shop.db"
-    shutil.copyfile(template, path)
+    path = copy_database(template, path)
     return open_database(str(path), busy_timeout=BUSY_TIMEOUT).db
 
 

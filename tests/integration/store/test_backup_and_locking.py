@@ -9,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from runners import sqlite_only
 from sqlalchemy import text
 
 from oms_cli.errors import Conflict, DatabaseBusy
 from oms_cli.services.database import open_database
 from oms_cli.store.backup import backup_database
 from oms_cli.store.database import Database
+
+# PostgreSQL's writers meet in tests/integration/store/test_postgres_writers.py.
+pytestmark = sqlite_only("SQLite's backup API and its file lock")
 
 
 def add_run(db: Database, command: str) -> None:
