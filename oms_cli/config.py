@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from oms_cli.config_layers import Layers, apply_env, display_path, read_config_file
+from oms_cli.config_layers import Layers, apply_env, display_path, one_line, read_config_file
 from oms_cli.domain.orders import FinancialStatus
 from oms_cli.errors import ConfigError
 
@@ -109,6 +109,12 @@ ChannelName = Annotated[
 OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
 
 
+# Bounds that keep a hostile number from overflowing a date, a timer or a database integer.
+ONE_DAY_SECONDS = 86_400
+MAX_DAYS = 36_500
+LARGEST = 1_000_000_000
+
+
 class _Section(BaseModel):
     # Unknown keys are errors, so a typo is reported instead of silently ignored.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -118,7 +124,8 @@ class DatabaseConfig(_Section):
     url: OptionalText = Field(default=None, description=(
         "A file path or an SQLAlchemy URL (postgresql://user@host/oms); null means oms.db "
         "in the user data directory (`oms db path` shows it)."))
-    busy_timeout: float = Field(default=10.0, ge=0, description=(
+    busy_timeout: float = Field(default=10.0, ge=0, le=ONE_DAY_SECONDS, allow_inf_nan=False,
+                                 description=(
         "Seconds a command waits for another writer before giving up with exit code 75."))
 
 
@@ -128,7 +135,8 @@ class LocationConfig(_Section):
     name: OptionalText = Field(default=None, description="Display name; the code when null.")
     kind: LocationKind = Field(default="warehouse", description=(
         "warehouse, store, 3pl or dropship."))
-    priority: int = Field(default=100, description="Lower ships first (the `priority` rule).")
+    priority: int = Field(default=100, ge=-LARGEST, le=LARGEST, description=(
+        "Lower ships first (the `priority` rule)."))
     country: CountryCode | None = Field(default=None, description=(
         "Two-letter ISO country it ships from (US, DE)."))
     region: OptionalText = Field(default=None, description=(
@@ -146,7 +154,7 @@ class AllocationConfig(_Section):
         "priority, nearest, most_stock."))
     allow_split: bool = Field(default=True, description=(
         "Ship one order from several locations when no single one can ship it all."))
-    max_splits: int | None = Field(default=None, ge=1, description=(
+    max_splits: int | None = Field(default=None, ge=1, le=LARGEST, description=(
         "Most locations one order may ship from; null for no limit."))
     partial: PartialPolicy = Field(default="backorder", description=(
         "When stock is short: backorder (reserve what is there, backorder the rest) or wait "
@@ -186,7 +194,7 @@ class ChannelConfig(_Section):
         "defaults to the channel's name when that is one of them."))
     format: OptionalText = Field(default=None, description=(
         "A format id to use instead of detecting it from each file."))
-    buffer: int = Field(default=0, ge=0, description=(
+    buffer: int = Field(default=0, ge=0, le=LARGEST, description=(
         "Units held back from this channel in `oms export availability`."))
     currency: CurrencyCode | None = Field(default=None, description=(
         "Currency of its files when they name none; the top-level currency when null."))
@@ -219,13 +227,13 @@ class ChannelConfig(_Section):
 
 
 class ReportsConfig(_Section):
-    velocity_days: int = Field(default=30, ge=1, description=(
+    velocity_days: int = Field(default=30, ge=1, le=MAX_DAYS, description=(
         "Days of sales that velocity (units a day) is averaged over."))
-    shipping_sla_hours: int = Field(default=48, ge=1, description=(
+    shipping_sla_hours: int = Field(default=48, ge=1, le=MAX_DAYS * 24, description=(
         "Hours an order may wait to ship before `oms report status` flags it."))
-    default_lead_time_days: int = Field(default=14, ge=0, description=(
+    default_lead_time_days: int = Field(default=14, ge=0, le=MAX_DAYS, description=(
         "Days a reorder takes to arrive, for products that do not say."))
-    cover_days: int = Field(default=30, ge=1, description=(
+    cover_days: int = Field(default=30, ge=1, le=MAX_DAYS, description=(
         "Days of cover the suggested reorder quantity aims for."))
     low_stock_alert: bool = Field(default=True, description=(
         "Count products below their reorder point as needing attention (`--alert`)."))
@@ -380,7 +388,7 @@ def load_config(
     except ValidationError as exc:
         problems += [layers.describe(error) for error in exc.errors(include_url=False)]
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError("\n".join(map(one_line, problems)))
     return LoadedConfig(config, path, layers.sources(config))
 
 

@@ -39,21 +39,75 @@ def read_config_file(path: Path, label: str) -> tuple[dict[Any, Any], list[str]]
     """The file's top-level mapping ({} when empty) and its duplicate-key problems.
     Raises ConfigError when it cannot be read, is not YAML, or is not a mapping."""
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{label}: too large for a config file (over "
+                              f"{MAX_CONFIG_BYTES // 1024} KiB): is it the right file?")
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{label}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{label}: cannot read the config file: {exc.strerror or exc}") from None
     try:
+        _refuse_alias_bombs(yaml.compose(text, Loader=yaml.SafeLoader), label)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(_yaml_problem(label, exc)) from None
+    except RecursionError:
+        raise ConfigError(f"{label}: nested too deeply to be a config file") from None
     if data is None:
         return {}, []
     if not isinstance(data, dict):
         raise ConfigError(f"{label}: expected a mapping of keys such as `database:`, not a "
                           f"{type(data).__name__}")
     return data, _duplicate_keys(text, label)
+
+
+# A config is a few hundred values; these bound what a hostile file can make oms hold.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_VALUES = 100_000
+
+
+def _refuse_alias_bombs(root: yaml.Node | None, label: str) -> None:
+    """Raise ConfigError if aliases would expand the document past MAX_CONFIG_VALUES values
+    (the "billion laughs"), or make it contain itself, before anything expands it."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    while pending:
+        node, children_done = pending.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > MAX_CONFIG_VALUES:
+                raise ConfigError(f"{label}: its aliases expand to more than "
+                                  f"{MAX_CONFIG_VALUES} values: not a config file")
+            continue
+        if key in open_nodes:
+            raise ConfigError(f"{label}:{node.start_mark.line + 1}: an alias refers to the "
+                              "value it is inside")
+        open_nodes.add(key)
+        pending.append((node, True))
+        pending.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def one_line(problem: str) -> str:
+    """``problem`` with any character that is not printable (a line break, a control
+    character from a key or value the file holds) written as its escape, so it stays one line."""
+    if problem.isprintable():
+        return problem
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in problem)
 
 
 def _yaml_problem(label: str, exc: yaml.YAMLError) -> str:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, insert, select, text, update
+from sqlmodel import Session, col
 
-from oms_cli.errors import NotFound
+from oms_cli.errors import Conflict, NotFound
 from oms_cli.store import backup as store_backup
 from oms_cli.store import schema
 from oms_cli.store.database import Database, connect
@@ -20,6 +21,7 @@ from oms_cli.store.tables import (
     Product,
     StockLevel,
     StockMovement,
+    utc_now,
 )
 
 
@@ -41,6 +43,7 @@ class Drift:
 
 
 DRIFT_COLUMNS = ("kind", "subject", "stored", "expected", "detail")
+REPAIR_REFERENCE = "db check --repair"
 
 
 def open_database(location: str, *, busy_timeout: float, upgrade: bool = True) -> Opened:
@@ -100,6 +103,58 @@ def check(db: Database) -> list[Drift]:
         drifts += _level_drift(session)
         drifts += _line_drift(session)
         return drifts
+
+
+def repair(db: Database, *, run_id: int | None = None, dry_run: bool = False) -> list[Drift]:
+    """Bring every cached figure back in line without editing history; returns what it fixed.
+
+    The ledger is append-only, so where on_hand or damaged disagrees with it the level
+    (what every command has been using) is kept and the ledger gets a compensating
+    ``adjust`` movement for the difference, referenced ``db check --repair``. Reserved
+    units and a line's allocated units are recomputed from the open allocations, which
+    are their record. Integrity problems are not repaired (restore a backup). Raises
+    Conflict, nothing changed, when the recomputed reservations would exceed on_hand.
+    """
+    with db.write(dry_run=dry_run) as session:
+        fixed = [drift for drift in _level_drift(session) + _line_drift(session)
+                 if _repair_one(session, drift, run_id)]
+        session.flush()
+        left = _level_drift(session) + _line_drift(session)
+        if left:
+            raise Conflict(f"cannot repair {left[0].subject}: {left[0].kind} would be "
+                           f"{left[0].expected}, beyond what is on hand; count the stock first")
+    return fixed
+
+
+def _repair_one(session: Session, drift: Drift, run_id: int | None) -> bool:
+    if drift.kind == "line_allocated":
+        line_id = int(drift.subject.removeprefix("order_line#"))
+        session.execute(update(OrderLine).where(col(OrderLine.id) == line_id)
+                        .values(allocated=drift.expected))
+        return True
+    product_id, location_id = _ids(session, drift.subject)
+    if drift.kind == "reserved":
+        session.execute(update(StockLevel).where(col(StockLevel.product_id) == product_id,
+                                                 col(StockLevel.location_id) == location_id)
+                        .values(reserved=drift.expected))
+        return True
+    difference = (drift.stored or 0) - (drift.expected or 0)
+    session.execute(insert(StockMovement).values(
+        product_id=product_id, location_id=location_id, reason="adjust",
+        quantity=difference if drift.kind == "on_hand" else 0,
+        damaged=difference if drift.kind == "damaged" else 0,
+        reference=REPAIR_REFERENCE, at=utc_now(), run_id=run_id,
+        note=f"the level said {drift.stored}, the ledger {drift.expected}"))
+    return True
+
+
+def _ids(session: Session, subject: str) -> tuple[int, int]:
+    sku, _, code = subject.rpartition("@")
+    product_id = session.execute(select(col(Product.id))
+                                 .where(col(Product.sku) == sku)).scalar_one()
+    location_id = session.execute(select(col(Location.id))
+                                  .where(col(Location.code) == code)).scalar_one()
+    return product_id, location_id
 
 
 def _engine_checks(db: Database, session: Any) -> list[Drift]:
