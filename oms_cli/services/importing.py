@@ -127,6 +127,8 @@ def import_file(db: Database, source: str, *, settings: ImportSettings,
                 finished_at=utc_now(), read=summary.read, created=summary.created,
                 updated=summary.updated, unchanged=summary.unchanged,
                 rejected=summary.rejected))
+    if summary.created and not dry_run:
+        db.refresh_statistics()
     return summary
 
 

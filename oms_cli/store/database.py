@@ -19,7 +19,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from oms_cli.errors import DatabaseBusy, OmsError
-from oms_cli.store.engine import WRITE_OPTION, make_engine, sqlite_path
+from oms_cli.store.engine import (
+    WRITE_OPTION,
+    make_engine,
+    refresh_statistics,
+    sqlite_path,
+)
 
 
 @dataclass
@@ -73,6 +78,11 @@ class Database:
             finally:
                 session.close()
                 connection.rollback()
+
+    def refresh_statistics(self) -> None:
+        """After a write that grew the tables a lot (an import): let the planner know."""
+        with translate_errors():
+            refresh_statistics(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
