@@ -7,10 +7,11 @@ SQL that do not trust the code under test.
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from runners import DbLocation, query
 
 from oms_cli.domain.allocation import Policy
 from oms_cli.domain.lifecycle import ValidationPolicy
@@ -29,11 +30,11 @@ ORDERS_HEADER = ("Name,Email,Financial Status,Currency,Subtotal,Total,Created at
                  "Shipping Address1,Shipping City,Shipping Zip,Shipping Country\n")
 
 
-def oms_command(db: Path, *args: str) -> list[str]:
+def oms_command(db: DbLocation, *args: str) -> list[str]:
     return [sys.executable, "-m", "oms_cli", "--no-config", "--db", str(db), "-q", *args]
 
 
-def start_oms(db: Path, *args: str, busy_timeout: float = 60.0,
+def start_oms(db: DbLocation, *args: str, busy_timeout: float = 60.0,
               cwd: Path | None = None) -> subprocess.Popen[str]:
     """A real `oms` process, its stdout discarded and its stderr kept."""
     env = {**os.environ, "OMS_DATABASE__BUSY_TIMEOUT": str(busy_timeout)}
@@ -55,8 +56,8 @@ def orders_csv(path: Path, first: int, last: int, *, skus: tuple[str, ...] = SKU
     return path
 
 
-def build_shop(path: Path, orders: Path | None = None, *, allocated: bool = False,
-               units: int = 700) -> Path:
+def build_shop(path: DbLocation, orders: Path | None = None, *, allocated: bool = False,
+               units: int = 700) -> DbLocation:
     """Locations a and b (US); each sku with ``units`` at a and 400 at b; then ``orders``
     imported and, if ``allocated``, allocated (all through the services)."""
     db = open_database(str(path), busy_timeout=30).db
@@ -76,23 +77,15 @@ def build_shop(path: Path, orders: Path | None = None, *, allocated: bool = Fals
     return path
 
 
-def scalar(db: Path, sql: str, *params: object) -> object:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql, params).fetchone()[0]
-    finally:
-        connection.close()
+def scalar(db: DbLocation, sql: str, *params: object) -> object:
+    return query(db, sql, *params)[0][0]
 
 
-def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(db)
-    try:
-        return list(connection.execute(sql, params))
-    finally:
-        connection.close()
+def rows(db: DbLocation, sql: str, *params: object) -> list[tuple[object, ...]]:
+    return query(db, sql, *params)
 
 
-def assert_sound(db: Path) -> None:
+def assert_sound(db: DbLocation) -> None:
     """`oms db check` finds nothing; no order twice, no unit over-reserved or over-filled."""
     opened = open_database(str(db), busy_timeout=30)
     try:

@@ -1,5 +1,7 @@
 """Real `oms` processes overlapping on one database: each finishes or says "busy, retry".
 
+They run on SQLite, and on PostgreSQL too when OMS_TEST_POSTGRES_URL is set.
+
 Several imports of the same file with several allocations, and `oms sync` while
 orders are shipped by hand, all at once. No order is stored twice, no unit is
 reserved or shipped twice, and every process either finishes or exits 75 with
@@ -10,8 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,6 +27,7 @@ from reliability_support import (
     scalar,
     start_oms,
 )
+from runners import DbLocation, write_lock_held
 
 from oms_cli.errors import ExitCode
 from oms_cli.store.database import BUSY_MESSAGE
@@ -60,9 +61,9 @@ def assert_finished_or_busy(results: list[tuple[int, str]], *,
 
 
 def test_imports_of_one_file_and_allocations_at_once_store_and_reserve_everything_once(
-        tmp_path: Path) -> None:
+        tmp_path: Path, db_path: DbLocation) -> None:
     orders = orders_csv(tmp_path / "orders.csv", 1, ORDERS)
-    db = build_shop(tmp_path / "oms.db", units=150)
+    db = build_shop(db_path, units=150)
     racers = [start_oms(db, *args, busy_timeout=30)
               for args in (["import", str(orders)], ["allocate"]) * 2]
     assert_finished_or_busy(finish_all(racers, timeout=90))
@@ -78,9 +79,10 @@ def test_imports_of_one_file_and_allocations_at_once_store_and_reserve_everythin
         db, "SELECT sum(quantity) FROM order_line")
 
 
-def test_sync_while_orders_are_shipped_by_hand_ships_each_unit_once(tmp_path: Path) -> None:
+def test_sync_while_orders_are_shipped_by_hand_ships_each_unit_once(
+        tmp_path: Path, db_path: DbLocation) -> None:
     first = orders_csv(tmp_path / "first.csv", 1, 60)
-    db = build_shop(tmp_path / "oms.db", first, allocated=True)
+    db = build_shop(db_path, first, allocated=True)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     orders_csv(inbox / "a-more.csv", 61, 260)
@@ -107,28 +109,25 @@ def test_sync_while_orders_are_shipped_by_hand_ships_each_unit_once(tmp_path: Pa
                     "WHERE id = order_line_id)") == []
 
 
-def _start_with(db: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+def _start_with(db: DbLocation, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(oms_command(db, *args), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "OMS_DATABASE__BUSY_TIMEOUT": "30", **env})
 
 
 @pytest.fixture
-def held_lock(tmp_path: Path) -> Iterator[tuple[Path, sqlite3.Connection]]:
+def held_lock(tmp_path: Path, db_path: DbLocation) -> Iterator[DbLocation]:
     """A shop with allocated orders whose write lock another connection holds."""
-    db = build_shop(tmp_path / "oms.db", orders_csv(tmp_path / "orders.csv", 1, 20),
+    db = build_shop(db_path, orders_csv(tmp_path / "orders.csv", 1, 20),
                     allocated=True)
-    holder = sqlite3.connect(db, timeout=0, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    yield db, holder
-    holder.execute("ROLLBACK")
-    holder.close()
+    with write_lock_held(db):
+        yield db
 
 
 def test_every_writer_gives_up_with_75_and_one_line_within_its_timeout(
-        held_lock: tuple[Path, sqlite3.Connection], tmp_path: Path) -> None:
-    db, _ = held_lock
-    before = shutil.copyfile(db, tmp_path / "before.db")
+        held_lock: DbLocation, tmp_path: Path) -> None:
+    db = held_lock
+    before = rows(db, "SELECT count(*), max(id) FROM orders")
     more = orders_csv(tmp_path / "more.csv", 21, 40)
     started = time.monotonic()
     waiting = [start_oms(db, *args, busy_timeout=1.0)
@@ -138,5 +137,4 @@ def test_every_writer_gives_up_with_75_and_one_line_within_its_timeout(
     for code, err in results:
         assert code == ExitCode.BUSY, err
         assert err.strip().splitlines() == [f"oms: error: {BUSY_MESSAGE}"], err
-    assert rows(db, "SELECT count(*), max(id) FROM orders") == rows(
-        before, "SELECT count(*), max(id) FROM orders")
+    assert rows(db, "SELECT count(*), max(id) FROM orders") == before

@@ -233,6 +233,8 @@ REVIEWED_SQL = {
     ("store/engine.py", frozenset({"timeout_ms"})),  # an int computed from the config
     ("store/engine.py", frozenset({"WRITER_LOCK_KEY"})),  # a constant
     ("store/engine.py", frozenset({"timeout_ms", "WRITER_LOCK_KEY"})),  # both, in one call
+    ("store/engine.py", frozenset({"STATISTICS_SAMPLE"})),  # a constant
+    ("store/engine.py", frozenset({"int", "waited"})),  # an int SQLite itself gave back
     ("reports/common.py", frozenset({"join", "name", "rows"})),  # :placeholders, bound after
 }
 
