@@ -2,6 +2,8 @@
 
     python -m benchmarks            # 100k orders to import and allocate, reports on 1M
     python -m benchmarks --smoke    # 10k of everything, one run: proves the suite works
+    python -m benchmarks --postgres postgresql://postgres@127.0.0.1:5432/postgres
+                                    # and a PostgreSQL column: import and allocate there
 
 Each part runs as its own script (``python -m benchmarks.<part> --json``), so one part's
 memory or caches never colour another's figures. Ratios to the floors, not absolute
@@ -94,6 +96,19 @@ def startup_rows(runs: int) -> list[Row]:
     return rows
 
 
+def postgres_rows(orders: int, server: str) -> list[Row]:
+    """Import and allocation on PostgreSQL, beside the same on SQLite (no target)."""
+    figures = part("postgres_bench", "--orders", str(orders), "--postgres", server)
+    rows = []
+    for step in ("import", "allocate"):
+        on_sqlite, on_postgres = (figures["sqlite"][f"{step}_s"],
+                                  figures["postgresql"][f"{step}_s"])
+        rows.append(Row(f"PostgreSQL: {step} {orders:,} orders (s; floor: SQLite)",
+                        f"{on_postgres:.2f}", f"{on_sqlite:.2f}",
+                        f"{on_postgres / on_sqlite:.2f}"))
+    return rows
+
+
 def render(rows: list[Row], judged: bool) -> str:
     header = ("figure", "oms", "floor", "ratio", "target", "met")
     cells = [header] + [(row.figure, row.oms, row.floor, row.ratio, row.target,
@@ -116,6 +131,9 @@ def main() -> None:
     parser.add_argument("--memory-orders", type=int, default=1_000_000,
                         help="Orders in the file whose import's peak memory is measured.")
     parser.add_argument("--runs", type=int, default=3, help="Runs per figure (medians).")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="Also import and allocate on this PostgreSQL server "
+                        "(e.g. postgresql://postgres@127.0.0.1:5432/postgres).")
     parser.add_argument("--smoke", action="store_true",
                         help="10k orders everywhere, one run; targets are not judged.")
     args = parser.parse_args()
@@ -126,7 +144,8 @@ def main() -> None:
     rows = [*startup_rows(max(args.runs, 5) if not args.smoke else 3),
             *import_rows(args.orders, args.memory_orders, args.runs),
             *allocate_rows(args.orders, args.runs),
-            *report_rows(args.report_orders, args.runs)]
+            *report_rows(args.report_orders, args.runs),
+            *(postgres_rows(args.orders, args.postgres) if args.postgres else [])]
     print(render(rows, judged=not args.smoke))
     missed = [row.figure for row in rows if row.met is False]
     summary = "smoke run: targets not judged" if args.smoke else (
