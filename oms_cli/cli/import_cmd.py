@@ -161,7 +161,8 @@ def undo_command(ctx: typer.Context,
                  run: Annotated[int, typer.Argument(help="Import run id (see history).")],
                  yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
     """Reverse an import that was a mistake: its new orders are cancelled (not deleted),
-    its updates set back; every step is recorded as an order event."""
+    its updates set back; every step is recorded as an order event. Importing the file
+    again later brings its orders back."""
     from oms_cli.services import import_runs
     from oms_cli.services.importing import settings_from
 

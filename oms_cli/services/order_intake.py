@@ -244,10 +244,12 @@ class OrderIntake:
     def _follow(self, order: Order, parsed: ParsedOrder) -> None:
         """Bring a stored order up to date with what the channel now says of it."""
         assert order.id is not None
+        revived = parsed.cancelled_at is None and self._revive_if_undone(order)
         changes = self._differences(order, parsed)
         new_lines = self._missing_lines(order, parsed)
         if not changes and not new_lines:
-            self.counts.unchanged += 1
+            self.counts.updated += revived
+            self.counts.unchanged += not revived
             return
         self.counts.updated += 1
         detail: dict[str, Any] = {"run": self.import_run_id,
@@ -260,6 +262,28 @@ class OrderIntake:
         self._apply(order, parsed, changes)
         order.updated_at = self.now
         revalidate(self.session, order, self.policy, run_id=self.run_id)
+
+    def _revive_if_undone(self, order: Order) -> bool:
+        """Bring back an order an `oms import undo` cancelled, now that a file has it again
+        (and its channel does not say it is cancelled): its units are wanted again and it
+        is validated afresh. Returns whether it was revived."""
+        if order.cancelled_at is None:
+            return False
+        last_cancel = self.session.scalars(
+            select(OrderEvent.detail).where(OrderEvent.order_id == order.id,
+                                            OrderEvent.type == "cancelled")
+            .order_by(OrderEvent.id.desc()).limit(1)).first()
+        if not isinstance(last_cancel, dict) or last_cancel.get("reason") != "import_undone":
+            return False
+        self.session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                             .values(cancelled=0))
+        order.cancelled_at, order.validated_at, order.updated_at = None, None, self.now
+        record_event(self.session, order.id or 0, "revived", run_id=self.run_id,
+                     detail={"run": self.import_run_id,
+                             "note": "imported again after `oms import undo`"})
+        refresh_status(self.session, order, run_id=self.run_id)
+        revalidate(self.session, order, self.policy, run_id=self.run_id)
+        return True
 
     def _differences(self, order: Order, parsed: ParsedOrder) -> dict[str, tuple[Any, Any]]:
         """Each tracked field whose value the file changes: name -> (stored, incoming)."""

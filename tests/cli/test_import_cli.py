@@ -429,6 +429,34 @@ def test_undo_sets_back_the_updates_a_run_made(cli, db_path):
         ("cancelled",)]
 
 
+def test_importing_a_file_again_after_its_undo_brings_its_orders_back(cli, db_path):
+    cli("import", ORDERS)
+    before = query(db_path, "SELECT external_id, status, hold_reason FROM orders ORDER BY id")
+    cli("import", "undo", "1", "--yes")
+
+    result = cli("import", ORDERS, "-f", "json")
+
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)[0]
+    assert (summary["updated"], summary["created"]) == (5, 0)
+    assert query(db_path, "SELECT external_id, status, hold_reason FROM orders "
+                          "ORDER BY id") == before
+    assert query(db_path, "SELECT sum(cancelled) FROM order_line") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM order_event WHERE type = 'revived'") == [(5,)]
+    assert json.loads(cli("import", ORDERS, "-f", "json").stdout)[0]["unchanged"] == 5
+    assert cli("db", "check").exit_code == 0
+
+
+def test_an_order_the_channel_cancelled_stays_cancelled_when_imported_again(cli, db_path):
+    cli("import", ORDERS)
+    cli("order", "cancel", "shopify:#1001", "--yes")
+
+    cli("import", ORDERS)
+
+    assert query(db_path, "SELECT status FROM orders WHERE external_id = '#1001'") == [
+        ("cancelled",)]
+
+
 def test_undoing_twice_is_refused(cli):
     cli("import", ORDERS)
     cli("import", "undo", "1", "--yes")
