@@ -159,16 +159,13 @@ class RecordingConnection:
         self.executed.append((statement, parameters))
 
 
-def test_for_psycopg_the_statement_names_its_parameters_and_rows_are_mappings() -> None:
+def test_for_psycopg_an_update_names_its_parameters_and_rows_are_mappings() -> None:
+    # (Inserts on PostgreSQL go through COPY: the tests above run them on a real server
+    # when OMS_TEST_POSTGRES_URL is set.)
     recorder = RecordingConnection(postgresql.psycopg.dialect())
-    insert_rows(recorder, SAMPLE, ("code", "detail"),  # type: ignore[arg-type]
-                [("a", '{"x":1}')], constants={"at": NOON, "made": 0}, as_is=("detail",))
     update_rows(recorder, SAMPLE, keys=("code",), columns=("units",),  # type: ignore[arg-type]
                 rows=[("a", 2)], add=True)
-    (insert, inserted), (update, updated) = recorder.executed
-    assert "%(code)s" in insert and "%(detail)s::JSON" in insert and "RETURNING" not in insert
-    assert inserted == [{"code": "a", "detail": '{"x":1}', "at": NOON, "made": 0,
-                         "units": 7}]
+    (update, updated), = recorder.executed
     assert "units=(bulk_sample.units + %(new_units)s::INTEGER)" in update
     assert updated == [{"key_code": "a", "new_units": 2}]
 
