@@ -52,26 +52,15 @@ def move_stock(session: Session, movement: Movement, *, what: str, run_id: int |
     Raises Conflict (nothing written) if the level would go negative or below what is
     reserved and damaged.
     """
-    before = current_level(session, movement.product_id, movement.location_id)
-    after = before.moved(movement.quantity, movement.damaged, what=what)
-    _store_level(session, movement.product_id, movement.location_id, after)
-    session.execute(insert(StockMovement).values(
-        product_id=movement.product_id,
-        location_id=movement.location_id,
-        quantity=movement.quantity,
-        damaged=movement.damaged,
-        reason=movement.reason.value,
-        reference=movement.reference,
-        note=movement.note,
-        at=at or utc_now(),
-        run_id=run_id,
-    ))
-    return after
+    levels = move_stock_many(session, [(movement, what)], run_id=run_id, at=at)
+    return levels[movement.product_id, movement.location_id]
 
 
 def move_stock_many(session: Session, movements: Sequence[tuple[Movement, str]], *,
-                    run_id: int | None = None, at: datetime | None = None) -> None:
-    """``move_stock`` for a batch of (movement, what) in order, in a few statements.
+                    run_id: int | None = None,
+                    at: datetime | None = None) -> dict[tuple[int, int], StockLevel]:
+    """``move_stock`` for a batch of (movement, what) in order, in a few statements;
+    returns each (product, location) level it left.
 
     Each movement is checked against the level the ones before it left, and the first
     that would break the books raises Conflict (the caller's transaction writes nothing).
@@ -106,13 +95,4 @@ def move_stock_many(session: Session, movements: Sequence[tuple[Movement, str]],
          "reason": movement.reason.value, "reference": movement.reference,
          "note": movement.note, "at": when, "run_id": run_id}
         for movement, _ in movements])
-
-
-def _store_level(session: Session, product_id: int, location_id: int, level: StockLevel) -> None:
-    values = {"on_hand": level.on_hand, "damaged": level.damaged}
-    result = session.execute(update(StockLevelRow).where(
-        StockLevelRow.product_id == product_id, StockLevelRow.location_id == location_id
-    ).values(**values))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(insert(StockLevelRow).values(
-            product_id=product_id, location_id=location_id, reserved=0, **values))
+    return levels

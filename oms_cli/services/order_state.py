@@ -55,10 +55,7 @@ def line_units_of(session: Session, order_ids: list[int]) -> dict[int, list[Line
 
 
 def line_units(session: Session, order_id: int) -> list[LineUnits]:
-    rows = session.execute(select(OrderLine.quantity, OrderLine.allocated, OrderLine.shipped,
-                                  OrderLine.returned, OrderLine.cancelled)
-                           .where(OrderLine.order_id == order_id).order_by(OrderLine.id))
-    return [LineUnits(*row) for row in rows]
+    return line_units_of(session, [order_id])[order_id]
 
 
 def refresh_status(session: Session, order: Order, *, run_id: int | None = None,
