@@ -96,7 +96,7 @@ def undo(db: Database, run_id: int, *, policy: ValidationPolicy, run: int | None
             record_event(session, order.id or 0, "import_undone", run_id=run,
                          detail={"run": run_id})
             cancelled += 1
-        reverted = _revert_updates(session, run_id, policy, run)
+        reverted = _revert_updates(session, record, policy, run)
         session.execute(update(ImportRun).where(ImportRun.id == run_id)
                         .values(status="undone", undone_at=utc_now()))
         return UndoResult(run_id, cancelled, reverted, kept)
@@ -107,10 +107,19 @@ _REVERTIBLE = ("financial_status", "refunded", "raw_status", "ship_name", "ship_
                "ship_country", "ship_phone", "subtotal", "shipping", "tax", "discount", "total")
 
 
-def _revert_updates(session: Session, run_id: int, policy: ValidationPolicy,
+def _revert_updates(session: Session, record: ImportRun, policy: ValidationPolicy,
                     run: int | None) -> int:
+    """Set back what the run's "updated" events changed, newest first.
+
+    Writers take turns, so the run's events are the "updated" ones written while it
+    ran; the run id in each event's detail makes sure of it.
+    """
+    run_id = record.id
+    written = [OrderEvent.type == "updated", OrderEvent.at >= record.started_at]
+    if record.finished_at is not None:
+        written.append(OrderEvent.at <= record.finished_at)
     events = session.execute(select(OrderEvent.order_id, OrderEvent.detail)
-                             .where(OrderEvent.type == "updated")
+                             .where(*written)
                              .order_by(OrderEvent.id.desc())).all()
     reverted = 0
     for order_id, detail in events:
