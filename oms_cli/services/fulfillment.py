@@ -25,7 +25,7 @@ from oms_cli.services.ledger import Movement, move_stock_many
 from oms_cli.services.lookup import location_by_code
 from oms_cli.services.order_actions import order_ref
 from oms_cli.services.order_state import line_units_of, refresh_status
-from oms_cli.services.order_views import find_order
+from oms_cli.services.order_views import find_order, find_orders
 from oms_cli.services.tabular import Record, read_records
 from oms_cli.store.database import Database
 from oms_cli.store.tables import (
@@ -152,21 +152,9 @@ class _Shipper:
 
         Rows naming an order that isn't there find out in ``ship_record``.
         """
-        wanted = {reference.strip() for reference in references if reference}
-        ids = {int(reference) for reference in wanted if reference.isdigit()}
-        keys = {(channel.lower(), external)
-                for channel, _, external in (reference.partition(":") for reference in wanted
-                                             if ":" in reference)}
-        found = [*self.session.scalars(select(Order).where(Order.id.in_(ids)))] if ids else []
-        for channel in {channel for channel, _ in keys}:
-            externals = [external for key_channel, external in keys if key_channel == channel]
-            for chunk in range(0, len(externals), 500):
-                found += self.session.scalars(select(Order).where(
-                    Order.channel == channel,
-                    Order.external_id.in_(externals[chunk:chunk + 500])))
-        for order in found:
-            self.found[str(order.id)] = self.found[f"{order.channel}:{order.external_id}"] = order
-        ids = sorted({order.id or 0 for order in found})
+        self.found.update(find_orders(self.session, {reference for reference in references
+                                                     if reference}))
+        ids = sorted({order.id or 0 for order in self.found.values()})
         for chunk in range(0, len(ids), 500):
             self.held.update(_Held.of_orders(self.session, ids[chunk:chunk + 500]))
 
@@ -266,7 +254,7 @@ class _Shipper:
         self.session.flush()
 
     def _order(self, reference: str) -> Order:
-        order = self.found.get(reference) or self.found.get(_canonical(reference))
+        order = self.found.get(reference)
         if order is None:
             order = self.found[reference] = find_order(self.session, reference)
         return order
@@ -328,11 +316,6 @@ def _reference(record: Record) -> str | None:
     if reference and channel and ":" not in reference and not reference.isdigit():
         return f"{channel}:{reference}"
     return reference
-
-
-def _canonical(reference: str) -> str:
-    channel, colon, external = reference.strip().partition(":")
-    return f"{channel.lower()}:{external}" if colon else reference.strip()
 
 
 def _require_shippable(order: Order) -> None:

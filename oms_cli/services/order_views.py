@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlmodel import Session
 
 from oms_cli.domain.money import from_minor
@@ -58,19 +60,50 @@ def list_orders(db: Database, *, status: str | None = None, channel: str | None 
 
 def find_order(session: Session, reference: str) -> Order:
     """An order by internal id (``42``) or ``CHANNEL:EXTERNAL_ID`` (``shopify:#1001``)."""
-    reference = reference.strip()
-    if reference.isdigit():
-        order = session.get(Order, int(reference))
-    elif ":" in reference:
-        channel, _, external = reference.partition(":")
-        order = session.scalars(select(Order).where(Order.channel == channel.lower(),
-                                                    Order.external_id == external)).first()
+    key = _order_key(reference)
+    if isinstance(key, int):
+        order = session.get(Order, key)
     else:
-        raise InvalidInput(f"order {reference!r}: give its id or CHANNEL:EXTERNAL_ID "
-                           "(shopify:#1001)")
+        channel, external = key
+        order = session.scalars(select(Order).where(Order.channel == channel,
+                                                    Order.external_id == external)).first()
     if order is None:
         raise NotFound(f"no order {reference!r}: see `oms order list`")
     return order
+
+
+def find_orders(session: Session, references: Iterable[str]) -> dict[str, Order]:
+    """The orders of many references at once (as ``find_order`` reads each), by
+    reference as given; those not found, or not a reference, are left out."""
+    keys: dict[str, int | tuple[str, str]] = {}
+    for reference in references:
+        with suppress(InvalidInput):
+            keys[reference] = _order_key(reference)
+    ids = sorted({key for key in keys.values() if isinstance(key, int)})
+    pairs = sorted({key for key in keys.values() if isinstance(key, tuple)})
+    by_key: dict[int | tuple[str, str], Order] = {}
+    for start in range(0, max(len(ids), len(pairs)), 500):  # bound each statement
+        conditions = []
+        if ids[start:start + 500]:
+            conditions.append(Order.id.in_(ids[start:start + 500]))
+        if pairs[start:start + 500]:
+            conditions.append(tuple_(Order.channel, Order.external_id)
+                              .in_(pairs[start:start + 500]))
+        for order in session.scalars(select(Order).where(or_(*conditions))):
+            by_key[order.id or 0] = by_key[order.channel, order.external_id] = order
+    return {reference: by_key[key] for reference, key in keys.items() if key in by_key}
+
+
+def _order_key(reference: str) -> int | tuple[str, str]:
+    """An order reference as what it names: an id, or (channel, external id)."""
+    reference = reference.strip()
+    if reference.isdigit():
+        return int(reference)
+    if ":" in reference:
+        channel, _, external = reference.partition(":")
+        return channel.lower(), external
+    raise InvalidInput(f"order {reference!r}: give its id or CHANNEL:EXTERNAL_ID "
+                       "(shopify:#1001)")
 
 
 def order_detail(db: Database, reference: str) -> dict[str, Any]:
