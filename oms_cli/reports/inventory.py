@@ -22,7 +22,7 @@ active location instead, every figure that location's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from oms_cli.domain.money import from_minor
 from oms_cli.domain.orders import ChannelFulfillment
+from oms_cli.domain.periods import span, utc_bounds
 from oms_cli.errors import NotFound
 from oms_cli.reports.common import (
     BUNDLE_COMPONENTS,
@@ -65,6 +66,16 @@ class InventoryWindow:
     default_lead_time_days: int = 14
     cover_days: int = 30
     label: str = ""
+
+    @classmethod
+    def ending(cls, today: date, days: int, timezone: str, *, default_lead_time_days: int,
+               cover_days: int) -> InventoryWindow:
+        """The ``days`` local days through ``today`` in ``timezone``."""
+        days_back = span(today - timedelta(days=days - 1), today + timedelta(days=1))
+        start, end = utc_bounds(days_back, timezone)
+        return cls(start=start, end=end, days=days,
+                   default_lead_time_days=default_lead_time_days, cover_days=cover_days,
+                   label=days_back.label)
 
 
 def inventory_report(session: Session, *, window: InventoryWindow, by_location: bool = False,

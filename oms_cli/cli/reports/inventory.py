@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -65,18 +64,15 @@ def inventory(
     no_headers: NoHeadersOpt = False,
     raw: RawOpt = False,
 ) -> None:
-    from oms_cli.domain.periods import span, today_in, utc_bounds
+    from oms_cli.domain.periods import today_in
     from oms_cli.services import reporting
 
     app = app_context(ctx)
     settings = app.config.reports
-    days = window or settings.velocity_days
-    today = app.today or today_in(app.config.timezone)
-    days_back = span(today - timedelta(days=days - 1), today + timedelta(days=1))
-    start, end = utc_bounds(days_back, app.config.timezone)
-    velocity_window = reporting.inventory.InventoryWindow(
-        start=start, end=end, days=days, default_lead_time_days=settings.default_lead_time_days,
-        cover_days=settings.cover_days, label=days_back.label)
+    velocity_window = reporting.inventory.InventoryWindow.ending(
+        app.today or today_in(app.config.timezone), window or settings.velocity_days,
+        app.config.timezone, default_lead_time_days=settings.default_lead_time_days,
+        cover_days=settings.cover_days)
     report = reporting.run_report(app.database(), reporting.inventory.inventory_report,
                                   window=velocity_window, by_location=by_location,
                                   location=location, low_only=low)
