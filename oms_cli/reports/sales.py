@@ -156,16 +156,10 @@ def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
                      func.sum(refunded_tax(ORDERS.c)).label("refunded_tax"))
               .where(bucket.holds(ORDERS.c.placed_at))
               .group_by(*ORDER_GROUPS)).subquery("order_groups")
-    live = groups.c.status != "cancelled"
-    return (
-        select(*bucket.columns(), groups.c.currency, _key_of(groups, key),
-               _total_if(live, groups.c.orders).label("orders"),
-               _total_if(~live, groups.c.orders).label("cancelled"),
-               *(_total_if(live, groups.c[name]).label(name)
-                 for name in ("discounts", "shipping", "tax", "refunds", "included_tax",
-                              "refunded_tax")))
-        .group_by(groups.c.currency, *_grouping_of(groups, key))
-    )
+    return _rolled_up(bucket, key, groups, ("orders", "discounts", "shipping", "tax",
+                                            "refunds", "included_tax", "refunded_tax"),
+                      _total_if(groups.c.status == "cancelled", groups.c.orders)
+                      .label("cancelled"))
 
 
 def unit_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
@@ -175,11 +169,17 @@ def unit_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
               .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
               .where(bucket.holds(ORDERS.c.placed_at))
               .group_by(*ORDER_GROUPS)).subquery("line_groups")
+    return _rolled_up(bucket, key, groups, ("units", "gross"))
+
+
+def _rolled_up(bucket: Bucket, key: GroupKey | None, groups: Subquery,
+               measures: tuple[str, ...], *extra: Any) -> Select[Any]:
+    """The per-order-group sums rolled up to currency and key: each of ``measures``
+    summed over the live (not cancelled) groups, then ``extra`` columns."""
     live = groups.c.status != "cancelled"
     return (
         select(*bucket.columns(), groups.c.currency, _key_of(groups, key),
-               _total_if(live, groups.c.units).label("units"),
-               _total_if(live, groups.c.gross).label("gross"))
+               *(_total_if(live, groups.c[name]).label(name) for name in measures), *extra)
         .group_by(groups.c.currency, *_grouping_of(groups, key))
     )
 
