@@ -80,3 +80,21 @@ def test_help_states_every_formula(cli: Cli) -> None:
                     "shares its refund by the lines' unit_price x units",
                     "units / shipped_units x 100", "--group-by reason|sku|channel"):
         assert formula in text, formula
+
+
+@pytest.mark.parametrize(("report", "choices"), [("returns", "reason, sku, channel"),
+                                                 ("fulfillment", "channel, location")])
+def test_an_unknown_group_is_bad_usage_naming_the_choices(cli: Cli, report: str,
+                                                          choices: str) -> None:
+    result = cli("report", report, "-g", "Weather")
+
+    assert result.exit_code == 2
+    assert "'Weather': give one of" in result.stderr and choices in result.stderr
+
+
+def test_a_group_is_read_whatever_its_case(book: Path, cli: Cli) -> None:
+    upper = cli(*TODAY, "report", "returns", "-g", " SKU ", "-f", "csv")
+    lower = cli(*TODAY, "report", "returns", "-g", "sku", "-f", "csv")
+
+    assert upper.exit_code == 0, upper.output
+    assert upper.stdout == lower.stdout and len(lower.stdout.splitlines()) > 1

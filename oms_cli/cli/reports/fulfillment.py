@@ -9,7 +9,14 @@ import typer
 from oms_cli.cli.context import OutputChoice, app_context
 from oms_cli.cli.options import FormatOpt, NoHeadersOpt, OutputOpt, RawOpt
 from oms_cli.cli.reports.emit import emit_report
-from oms_cli.cli.reports.options import BeginOpt, ByOpt, EndOpt, PeriodOpt, report_period
+from oms_cli.cli.reports.options import (
+    BeginOpt,
+    ByOpt,
+    EndOpt,
+    PeriodOpt,
+    choice_of,
+    report_period,
+)
 
 GROUP_BY_CHOICES = ("channel", "location")
 
@@ -44,7 +51,7 @@ sorted by hours, the one at position ceil(n x 0.5) and ceil(n x 0.9).
 
 GroupByOpt = Annotated[
     str | None,
-    typer.Option("--group-by", "-g", metavar="KEY",
+    typer.Option("--group-by", "-g", metavar="KEY", callback=choice_of(GROUP_BY_CHOICES),
                  help=f"One row per {'|'.join(GROUP_BY_CHOICES)} as well.")]
 
 
@@ -66,13 +73,9 @@ def fulfillment(
 ) -> None:
     from oms_cli.services import reporting
 
-    key = group_by.strip().lower() if group_by else None
-    if key is not None and key not in GROUP_BY_CHOICES:
-        raise typer.BadParameter(f"{group_by!r}: give one of {', '.join(GROUP_BY_CHOICES)}",
-                                 param_hint="'--group-by'")
     app = app_context(ctx)
     span = report_period(app, period, begin, end)
     report = reporting.run_report(app.database(), reporting.fulfillment.fulfillment_report,
                                   period=span, timezone=app.config.timezone, by=by,
-                                  group_by=key)
+                                  group_by=group_by)
     emit_report(app, report, OutputChoice(fmt, output, no_headers, raw))

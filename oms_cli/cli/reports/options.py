@@ -23,7 +23,9 @@ from oms_cli.errors import InvalidInput
 GROUP_BY_CHOICES = ("channel", "sku", "location", "country")
 
 
-def _choice(choices: Sequence[str]) -> Callable[[str | None], str | None]:
+def choice_of(choices: Sequence[str]) -> Callable[[str | None], str | None]:
+    """An option callback: the value trimmed and lower-cased, or bad usage (exit 2)."""
+
     def check(value: str | None) -> str | None:
         if value is None:
             return None
@@ -50,11 +52,11 @@ EndOpt = Annotated[
                  "exclusive (-b 2026-01-01 -e 2026-04-01 is the first quarter). Needs -b.")]
 ByOpt = Annotated[
     str | None,
-    typer.Option("--by", metavar="UNIT", callback=_choice(BUCKET_UNITS),
+    typer.Option("--by", metavar="UNIT", callback=choice_of(BUCKET_UNITS),
                  help=f"One row per {'|'.join(BUCKET_UNITS)} of the period.")]
 GroupByOpt = Annotated[
     str | None,
-    typer.Option("--group-by", "-g", metavar="KEY", callback=_choice(GROUP_BY_CHOICES),
+    typer.Option("--group-by", "-g", metavar="KEY", callback=choice_of(GROUP_BY_CHOICES),
                  help=f"One row per {'|'.join(GROUP_BY_CHOICES)} as well.")]
 ChartOpt = Annotated[
     bool,
