@@ -4,7 +4,8 @@ Builds a database of N orders (two lines each) over the two years up to TODAY, a
 five channels, four currencies and five countries: customers of about three orders
 each, shipments from three locations 1 to 96 hours after the order with their
 allocations and ledger movements, backorder events on one order in 50, and a return
-for every returned order. The schema comes from oms itself (its indexes are dropped
+for every returned order; then the report summaries are built, as `oms db summarize`
+does. The schema comes from oms itself (its indexes are dropped
 while the rows go in and made again after), and the database is cached in the temp
 folder under the row count and a digest of the schema, so a rebuild happens only when
 either changes.
@@ -55,7 +56,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from oms_cli.services.database import open_database
+from oms_cli.services.database import build_summaries, open_database
 
 TODAY = date(2026, 3, 15)
 START = datetime(2024, 3, 16, tzinfo=UTC)
@@ -67,7 +68,7 @@ CURRENCIES = (("USD", 60, ("US", "CA"), False, 100), ("EUR", 20, ("DE", "FR"), T
 SKUS = 300
 OPEN_TAIL = timedelta(days=4)  # orders placed this recently are still open
 STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how oms stores a UTC timestamp in SQLite
-DATA_VERSION = "2"  # bump when the generated rows change, to rebuild cached databases
+DATA_VERSION = "3"  # bump when the generated rows change, to rebuild cached databases
 TARGET_SECONDS = 1.0
 
 MONTH, YEAR = ["-p", "2026-02"], ["-p", "2025"]
@@ -111,6 +112,12 @@ def build(path: Path, orders: int, seed: int = 11) -> None:
         connection.execute(sql)
     connection.executescript("ANALYZE; PRAGMA journal_mode=WAL;")
     connection.close()
+    # The rows went in behind oms's back: summarise them as `oms db summarize` does.
+    opened = open_database(str(path), busy_timeout=5)
+    try:
+        build_summaries(opened.db, "UTC")
+    finally:
+        opened.db.close()
 
 
 ORDER_FIELDS = ("id", "channel", "external_id", "placed_at", "currency", "subtotal", "shipping",

@@ -46,7 +46,8 @@ COMMANDS: dict[str, LazyCommand] = {
     "allocate": LazyCommand("allocate_cmd", "Reserve stock for waiting orders and route "
                             "each to a location."),
     "config": LazyCommand("config_cmd", "The configuration: path, show, check."),
-    "db": LazyCommand("db_cmd", "The database: path, check, backup, upgrade."),
+    "db": LazyCommand("db_cmd", "The database: path, check, backup, copy, upgrade, "
+                      "summarize."),
     "product": LazyCommand("product_cmd", "Products: add, import, list, show, update, "
                            "alias."),
     "location": LazyCommand("location_cmd", "Locations: add, list, update."),

@@ -84,14 +84,28 @@ class AppContext:
             self._db = opened.db
         return self._db
 
-    def writer(self, command: str, *, dry_run: bool = False) -> Database:
-        """The database, for a writing command: its run is recorded (unless a dry run)."""
+    def writer(self, command: str, *, dry_run: bool = False, summaries: bool = True
+               ) -> Database:
+        """The database, for a writing command: its run is recorded (unless a dry run) and
+        the report summaries built if they are not kept in the configured time zone (unless
+        ``summaries`` is off: the command builds them itself)."""
         db = self.database()
         if not dry_run and self.run_id is None:
             from oms_cli.services.runs import start_run
 
             self.run_id = start_run(db, command, self.argv)
+            if summaries:
+                self._keep_summaries(db)
         return db
+
+    def _keep_summaries(self, db: Database) -> None:
+        """Build the report summaries once, in the configured time zone's days."""
+        from oms_cli.services.database import keep_summaries
+
+        timezone = self.config.timezone
+        if (days := keep_summaries(db, timezone)):
+            self.info(f"summarised {days} day(s) of settled orders for the reports "
+                      f"(in {timezone})")
 
     def finish(self, exit_code: int) -> None:
         """Close the run record (if a writing command started one) and the database."""

@@ -18,11 +18,15 @@ Grouped by location, an order counts at every location it was allocated at (or u
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from sqlalchemy import (
     Float,
+    Select,
     Table,
     and_,
     case,
@@ -42,21 +46,27 @@ from sqlalchemy.sql.selectable import Subquery
 from oms_cli.domain.lifecycle import OrderStatus
 from oms_cli.domain.periods import Period, buckets
 from oms_cli.errors import InvalidInput
+from oms_cli.reports import summary
 from oms_cli.reports.common import (
     ALLOCATIONS,
     LINES,
     LOCATIONS,
+    OPEN,
     ORDERS,
     SHIPMENTS,
     UNALLOCATED,
+    Bucket,
     ReportRows,
     bucket_table,
     in_bucket,
+    per_bucket,
     percent,
+    utc_buckets,
 )
 from oms_cli.store.tables import OrderEvent
 
 EVENTS = cast(Table, OrderEvent.__table__)  # type: ignore[attr-defined]
+FULFILLMENT = summary.FULFILLMENT
 GROUP_BY_CHOICES = ("channel", "location")
 # Statuses only an order with an allocation (open, shipped or released) can have.
 _ALLOCATED_ONCE = tuple(status.value for status in (
@@ -87,15 +97,27 @@ def _hours_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> s
 
 
 def fulfillment_report(session: Session, *, period: Period, timezone: str,
-                       by: str | None = None, group_by: str | None = None) -> ReportRows:
+                       by: str | None = None, group_by: str | None = None,
+                       summaries: bool = True) -> ReportRows:
     """Rows of (period, [group], *MEASURES) per bucket and group, in bucket then key order.
 
-    Raises InvalidInput for a group_by other than channel or location.
+    Settled orders come from the daily summaries' histograms when they are kept in
+    ``timezone``'s days (and ``summaries`` is on), open ones from the orders. Raises
+    InvalidInput for a group_by other than channel or location.
     """
     if group_by is not None and group_by not in GROUP_BY_CHOICES:
         raise InvalidInput(f"fulfillment groups by {' or '.join(GROUP_BY_CHOICES)}, "
                            f"not {group_by!r}")
     spans = buckets(period, by) if by else [period]
+    columns = ("period", *((group_by,) if group_by else ()), *MEASURES)
+    if summaries and summary.kept_in(session, timezone):
+        tallies = _summarised(session, spans, timezone, group_by)
+        table = bucket_table(spans, timezone)
+        for row in session.execute(select(order_facts(table, group_by, OPEN))).mappings():
+            tallies[(row["seq"], row["key"] if group_by else None)].add_order(row)
+        rows = [tallies[place].row(spans[place[0]].label, place[1], grouped=group_by is not None)
+                for place in sorted(tallies, key=lambda place: (place[0], str(place[1])))]
+        return ReportRows(columns, rows)
     table = bucket_table(spans, timezone)
     facts = _per_location(table) if group_by == "location" else _per_order(table, group_by)
     ranked = _ranked(facts)
@@ -114,16 +136,103 @@ def fulfillment_report(session: Session, *, period: Period, timezone: str,
                     func.sum(ranked.c.backordered).label("backordered"))
              .group_by(ranked.c.seq, ranked.c.label, ranked.c.key)
              .order_by(ranked.c.seq, ranked.c.key))
-    columns = ("period", *((group_by,) if group_by else ()), *MEASURES)
     rows = [_row(row, grouped=group_by is not None) for row in session.execute(query).mappings()]
     return ReportRows(columns, rows)
 
 
-def _tried_orders(table: Subquery) -> tuple[Any, Any]:
+def order_facts(table: Subquery, group_by: str | None,
+                statuses: Sequence[str] | None = None) -> Subquery:
+    """One row per order (per order and location, grouped by location) of ``statuses``
+    placed in the buckets of ``table``: seq, key, to_allocate, to_ship, split, backordered."""
+    if group_by == "location":
+        return _per_location(table, statuses)
+    return _per_order(table, group_by, statuses)
+
+
+@dataclass
+class Tally:
+    """One bucket and key's fulfillment: counts, and histograms of the hours to the first
+    allocation and shipment in tenths of an hour (rounded half up, as reported)."""
+
+    orders: int = 0
+    split: int = 0
+    backordered: int = 0
+    allocate: Counter[int] = field(default_factory=Counter)
+    ship: Counter[int] = field(default_factory=Counter)
+
+    def add_order(self, facts: Mapping[str, Any]) -> None:
+        """Count one row of ``order_facts``."""
+        self.orders += 1
+        self.backordered += int(facts["backordered"])
+        if facts["to_allocate"] is not None:
+            self.allocate[tenths(facts["to_allocate"])] += 1
+        if facts["to_ship"] is not None:
+            self.ship[tenths(facts["to_ship"])] += 1
+            self.split += int(facts["split"])
+
+    def add(self, measure: str, tenth: int, count: int) -> None:
+        """Count a summary row: ``count`` orders of ``measure`` (at ``tenth`` hours)."""
+        if measure in ("allocate", "ship"):
+            getattr(self, measure)[tenth] += count
+        else:
+            setattr(self, measure, getattr(self, measure) + count)
+
+    def row(self, label: str, key: Any, *, grouped: bool) -> tuple[Any, ...]:
+        allocated, shipped = self.allocate.total(), self.ship.total()
+        return (label, *((key,) if grouped else ()), self.orders, allocated,
+                nearest_rank(self.allocate, 50), nearest_rank(self.allocate, 90), shipped,
+                nearest_rank(self.ship, 50), nearest_rank(self.ship, 90), self.split,
+                percent(self.split, shipped), self.backordered,
+                percent(self.backordered, self.orders))
+
+
+def tenths(hours: float) -> int:
+    """Hours as whole tenths, rounded half up as the report shows them."""
+    return int(_hours(hours).scaleb(1))  # type: ignore[union-attr]
+
+
+def nearest_rank(histogram: Mapping[int, int], percentile: int) -> Decimal | None:
+    """The nearest-rank percentile of a histogram of tenths (value -> how many), in hours:
+    the least value that at least ``percentile`` % of the counted values are at most.
+
+    Rounding first and ranking after gives the rounded percentile of the exact values:
+    rounding never reorders them.
+    """
+    total = sum(histogram.values())
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen * 100 >= percentile * total:
+            return Decimal(value).scaleb(-1)
+    return None
+
+
+def _summarised(session: Session, spans: Sequence[Period], timezone: str,
+                group_by: str | None) -> defaultdict[tuple[int, Any], Tally]:
+    """The settled orders' tallies per bucket and key, from the daily summaries."""
+    days = FULFILLMENT
+    dimension = "location" if group_by == "location" else "channel"
+    tallies: defaultdict[tuple[int, Any], Tally] = defaultdict(Tally)
+
+    def build(bucket: Bucket) -> Select[Any]:
+        return (select(*bucket.columns(), days.c.key, days.c.measure, days.c.tenths,
+                       func.sum(days.c.orders).label("orders"))
+                .where(days.c.dimension == dimension, bucket.holds(days.c.day))
+                .group_by(days.c.key, days.c.measure, days.c.tenths))
+
+    for statement in per_bucket(utc_buckets(spans, timezone), build):
+        for seq, _, key, measure, tenth, count in session.execute(statement):
+            tallies[(seq, key if group_by else None)].add(measure, tenth, int(count))
+    return tallies
+
+
+def _tried_orders(table: Subquery, statuses: Sequence[str] | None = None) -> tuple[Any, Any]:
     """The join of the buckets with the orders placed in them, and the condition keeping
-    those oms tried to allocate."""
-    return (table.join(ORDERS, in_bucket(ORDERS.c.placed_at, table)),
-            ORDERS.c.allocation_tried_at.is_not(None))
+    those oms tried to allocate (and in ``statuses``)."""
+    tried = ORDERS.c.allocation_tried_at.is_not(None)
+    if statuses is not None:
+        tried = and_(tried, ORDERS.c.status.in_(tuple(statuses)))
+    return table.join(ORDERS, in_bucket(ORDERS.c.placed_at, table)), tried
 
 
 def _backordered(order_id: Any) -> Any:
@@ -132,7 +241,8 @@ def _backordered(order_id: Any) -> Any:
     return case((ever, 1), else_=0).label("backordered")
 
 
-def _per_order(table: Subquery, group_by: str | None) -> Subquery:
+def _per_order(table: Subquery, group_by: str | None,
+               statuses: Sequence[str] | None = None) -> Subquery:
     """One row per order: bucket, key, hours to its first allocation and first shipment,
     split (0/1), backordered (0/1). Each fact is a lookup in an index on the order (no
     grouping of a year's orders, which would sort them)."""
@@ -142,7 +252,7 @@ def _per_order(table: Subquery, group_by: str | None) -> Subquery:
                         .where(LINES.c.order_id == ORDERS.c.id).scalar_subquery())
     first_shipment = (select(func.min(SHIPMENTS.c.shipped_at))
                       .where(SHIPMENTS.c.order_id == ORDERS.c.id).scalar_subquery())
-    joined, tried = _tried_orders(table)
+    joined, tried = _tried_orders(table, statuses)
     key = ORDERS.c.channel if group_by == "channel" else literal(None)
     return (select(table.c.seq, table.c.label, key.label("key"),
                    _hours_since_placed(first_allocation).label("to_allocate"),
@@ -160,10 +270,10 @@ def _split(order_id: Any) -> Any:
     return case((location(func.min) != location(func.max), 1), else_=0).label("split")
 
 
-def _per_location(table: Subquery) -> Subquery:
+def _per_location(table: Subquery, statuses: Sequence[str] | None = None) -> Subquery:
     """One row per order and location it was allocated at, as _per_order; an order with
     no allocation at all counts once, under (unallocated)."""
-    joined, tried = _tried_orders(table)
+    joined, tried = _tried_orders(table, statuses)
     shipped_there = (select(func.min(SHIPMENTS.c.shipped_at))
                      .where(SHIPMENTS.c.order_id == ORDERS.c.id,
                             SHIPMENTS.c.location_id == LOCATIONS.c.id).scalar_subquery())

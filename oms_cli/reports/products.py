@@ -21,13 +21,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
 from oms_cli.domain.periods import Period
+from oms_cli.reports import summary
 from oms_cli.reports.common import (
     LINES,
+    OPEN,
     ORDERS,
     PRODUCTS,
     Bucket,
@@ -40,30 +42,40 @@ from oms_cli.reports.common import (
 )
 from oms_cli.reports.sales import line_rows, refunded_tax, share
 
+_SUMMED = ("units", "revenue", "cogs", "unknown", "returned")
 COLUMNS = ("sku", "name", "currency", "units", "revenue", "cogs", "margin", "margin_pct",
            "returned", "return_rate")
 
 
 def products_report(session: Session, *, period: Period, timezone: str, top: int | None = None,
-                    worst: bool = False) -> ReportRows:
+                    worst: bool = False, summaries: bool = True) -> ReportRows:
     """Every sku sold in ``period`` (and every active product that was not), ranked.
 
     Best sellers first (most units, then most revenue), or with ``worst`` the fewest
-    first; ``top`` keeps the first rows only.
+    first; ``top`` keeps the first rows only. Settled orders come from the daily
+    summaries when they are kept in ``timezone``'s days (and ``summaries`` is on).
     """
-    per_line = _lines(utc_buckets([period], timezone)[0])
-    sold = [_row(values) for values in session.execute(_sums(per_line))]
+    bucket = utc_buckets([period], timezone)[0]
+    if summaries and summary.kept_in(session, timezone):
+        parts = union_all(_sums(_lines(bucket, OPEN)), *_settled_sums(bucket)).subquery("parts")
+        query: Any = (select(parts.c.key, func.max(parts.c.name), parts.c.currency,
+                             *(func.sum(parts.c[name]) for name in _SUMMED))
+                      .group_by(parts.c.key, parts.c.currency))
+    else:
+        query = _sums(_lines(bucket))
+    sold = [_row(values) for values in session.execute(query)]
     sold += _unsold(session, {row[0] for row in sold})
     sold.sort(key=lambda row: row[0])
     sold.sort(key=lambda row: (row[3], row[4]), reverse=not worst)  # stable: ties stay by sku
     return ReportRows(COLUMNS, sold[:top] if top else sold)
 
 
-def _lines(bucket: Bucket) -> Subquery:
+def _lines(bucket: Bucket, statuses: Sequence[str] | None = None) -> Subquery:
     cost = case((PRODUCTS.c.currency == ORDERS.c.currency, PRODUCTS.c.cost))
     return line_rows(bucket, GroupKey("sku", "line", joined_sku()), LINES.c.returned,
                      LINES.c.cancelled, cost.label("unit_cost"),
-                     func.coalesce(PRODUCTS.c.name, LINES.c.name).label("name"))
+                     func.coalesce(PRODUCTS.c.name, LINES.c.name).label("name"),
+                     statuses=statuses)
 
 
 def _sums(rows: Subquery) -> Any:
@@ -75,11 +87,40 @@ def _sums(rows: Subquery) -> Any:
                + share(rows, refunded_tax(rows.c)))
     kept = rows.c.units - rows.c.cancelled - rows.c.returned
     return (
-        select(rows.c.key, func.max(rows.c.name), rows.c.currency, total(rows.c.units),
-               total(revenue), total(rows.c.unit_cost * kept),
-               total(case((rows.c.unit_cost.is_(None), 1), else_=0)), total(rows.c.returned))
+        select(rows.c.key, func.max(rows.c.name).label("name"), rows.c.currency,
+               total(rows.c.units).label("units"), total(revenue).label("revenue"),
+               total(rows.c.unit_cost * kept).label("cogs"),
+               total(case((rows.c.unit_cost.is_(None), 1), else_=0)).label("unknown"),
+               total(rows.c.returned).label("returned"))
         .group_by(rows.c.key, rows.c.currency)
     )
+
+
+def _settled_sums(bucket: Bucket) -> list[Select[Any]]:
+    """``_sums`` of the bucket's settled orders, from the daily line summaries, and the
+    names of their lines of no product (which the greatest name may be)."""
+    line = summary.LINE
+    days = (select(line.c.key, line.c.currency,
+                   *(func.sum(line.c[name]).label(name) for name in (
+                       "lines", "unlinked_lines", "units", "kept_linked", "returned")),
+                   func.sum(line.c.gross - line.c.discounts - line.c.refunds
+                            - line.c.included_tax + line.c.refunded_tax).label("revenue"),
+                   func.max(line.c.unlinked_name).label("unlinked_name"))
+            .where(line.c.dimension == "sku", bucket.holds(line.c.day))
+            .group_by(line.c.key, line.c.currency)).subquery("days")
+    linked = days.c.lines - days.c.unlinked_lines
+    known = and_(PRODUCTS.c.currency == days.c.currency, PRODUCTS.c.cost.is_not(None))
+    sums = (select(days.c.key, case((linked > 0, PRODUCTS.c.name), else_=days.c.unlinked_name)
+                   .label("name"), days.c.currency, days.c.units, days.c.revenue,
+                   case((known, PRODUCTS.c.cost * days.c.kept_linked), else_=0).label("cogs"),
+                   (days.c.unlinked_lines + case((known, 0), else_=linked)).label("unknown"),
+                   days.c.returned)
+            .select_from(days.outerjoin(PRODUCTS, PRODUCTS.c.sku == days.c.key)))
+    zero = literal(0)
+    names = (select(days.c.key, days.c.unlinked_name.label("name"), days.c.currency,
+                    *(zero.label(name) for name in _SUMMED))
+             .where(linked > 0, days.c.unlinked_name.is_not(None)))
+    return [sums, names]
 
 
 def _row(values: Sequence[Any]) -> tuple[Any, ...]:

@@ -20,7 +20,7 @@ added: currency is part of every row's key.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,8 +30,10 @@ from sqlalchemy.sql.selectable import Subquery
 from sqlalchemy.sql.util import ClauseAdapter
 
 from oms_cli.domain.periods import Period, buckets, previous
+from oms_cli.reports import summary
 from oms_cli.reports.common import (
     LINES,
+    OPEN,
     ORDER_GROUPS,
     ORDERS,
     PRODUCTS,
@@ -78,22 +80,30 @@ class SalesSums:
 
 
 def sales_report(session: Session, *, period: Period, timezone: str, by: str | None = None,
-                 group_by: str | None = None) -> ReportRows:
+                 group_by: str | None = None, summaries: bool = True) -> ReportRows:
     """Sales of ``period`` (one row per ``by`` bucket, currency and ``group_by`` key).
 
     growth_pct compares each row's net with the same key's net in the bucket before
     it (for the first, the span just before the period): (net - before) / |before| x 100.
+    Settled orders are read from the daily summaries when they are kept in ``timezone``'s
+    days (and ``summaries`` is not turned off), the open ones from the orders.
     """
     spans = buckets(period, by) if by else [period]
     key = group_key(group_by) if group_by else None
-    sums = fetch_sums(session, utc_buckets([previous(spans[0]), *spans], timezone), key)
+    timed = utc_buckets([previous(spans[0]), *spans], timezone)
+    if summaries and summary.kept_in(session, timezone):
+        sums = merged([*map(sums_of, summary.sales_rows(session, timed, key)),
+                       *fetch_sums(session, timed, key, statuses=OPEN)])
+    else:
+        sums = fetch_sums(session, timed, key)
     columns = COLUMNS if key is None else (*COLUMNS[:2], key.name, *COLUMNS[2:])
     return ReportRows(columns, _rows(sums, key is not None))
 
 
-def fetch_sums(session: Session, spans: Sequence[Bucket], key: GroupKey | None
-               ) -> list[SalesSums]:
-    """The sums per bucket, currency and key, ordered by bucket, currency and key.
+def fetch_sums(session: Session, spans: Sequence[Bucket], key: GroupKey | None,
+               statuses: Sequence[str] | None = None) -> list[SalesSums]:
+    """The sums per bucket, currency and key, ordered by bucket, currency and key, over
+    the orders in ``statuses`` (default: every order).
 
     Per order (no key, or an order's own key) the cancelled orders come with the sums;
     per line they are counted by a query of their own (few, found by the status index),
@@ -104,31 +114,49 @@ def fetch_sums(session: Session, spans: Sequence[Bucket], key: GroupKey | None
                 for row in session.execute(statement)]
 
     if key is not None and key.grain == "line":
-        cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
-                     for row in rows(lambda bucket: cancelled_sums(bucket, key))}
-        live = rows(lambda bucket: line_sums(bucket, key))
+        cancelled = {} if statuses is not None and "cancelled" not in statuses else {
+            (row["seq"], row["currency"], row["key"]): row["cancelled"]
+            for row in rows(lambda bucket: cancelled_sums(bucket, key))}
+        live = rows(lambda bucket: line_sums(bucket, key, statuses))
     else:
         lines_of = {(row["seq"], row["currency"], row["key"]): row
-                    for row in rows(lambda bucket: unit_sums(bucket, key))}
-        every = rows(lambda bucket: order_sums(bucket, key))
+                    for row in rows(lambda bucket: unit_sums(bucket, key, statuses))}
+        every = rows(lambda bucket: order_sums(bucket, key, statuses))
         cancelled = {(row["seq"], row["currency"], row["key"]): row["cancelled"]
                      for row in every if row["cancelled"]}
         live = [{**row, **_units(lines_of.get((row["seq"], row["currency"], row["key"])))}
                 for row in every if row["orders"]]
-    sums = [_sums({**row, "cancelled": cancelled.pop((row["seq"], row["currency"], row["key"]),
-                                                      0)}) for row in live]
+    sums = [sums_of({**row, "cancelled": cancelled.pop((row["seq"], row["currency"],
+                                                         row["key"]), 0)}) for row in live]
     zero = dict.fromkeys(("orders", *_SUMMED), 0)
-    sums += [_sums({**zero, "seq": seq, "label": spans[seq].label, "currency": currency,
-                    "key": value, "cancelled": count})
+    sums += [sums_of({**zero, "seq": seq, "label": spans[seq].label, "currency": currency,
+                      "key": value, "cancelled": count})
              for (seq, currency, value), count in cancelled.items()]
-    return sorted(sums, key=lambda row: (row.seq, row.currency, str(row.key)))
+    return sorted(sums, key=_order)
+
+
+def merged(sums: Sequence[SalesSums]) -> list[SalesSums]:
+    """Rows of the same bucket, currency and key added together, in ``fetch_sums`` order."""
+    together: dict[tuple[int, str, Any], SalesSums] = {}
+    for row in sums:
+        key = (row.seq, row.currency, row.key)
+        before = together.get(key)
+        together[key] = row if before is None else replace(before, **{
+            name: getattr(before, name) + getattr(row, name)
+            for name in ("orders", "cancelled", *_SUMMED)})
+    return sorted(together.values(), key=_order)
+
+
+def _order(row: SalesSums) -> tuple[int, str, str]:
+    return row.seq, row.currency, str(row.key)
 
 
 def _units(lines: Any) -> dict[str, int]:
     return {"units": lines["units"] if lines else 0, "gross": lines["gross"] if lines else 0}
 
 
-def _sums(mapping: Any) -> SalesSums:
+def sums_of(mapping: Any) -> SalesSums:
+    """A SalesSums from a row of sums (None as 0)."""
     values = dict(mapping)
     for name in ("seq", "orders", "cancelled", *_SUMMED):
         values[name] = int(values[name] or 0)  # PostgreSQL sums bigints as numeric
@@ -139,7 +167,8 @@ def _total(value: Any) -> Any:
     return func.coalesce(func.sum(value), 0)
 
 
-def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+def order_sums(bucket: Bucket, key: GroupKey | None,
+               statuses: Sequence[str] | None = None) -> Select[Any]:
     """The order-level sums (all but units and gross) of the bucket's live orders, and its
     cancelled orders, per currency and key.
 
@@ -154,7 +183,7 @@ def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
                      func.sum(case((ORDERS.c.taxes_included, ORDERS.c.tax), else_=0))
                      .label("included_tax"),
                      func.sum(refunded_tax(ORDERS.c)).label("refunded_tax"))
-              .where(bucket.holds(ORDERS.c.placed_at))
+              .where(bucket.holds(ORDERS.c.placed_at), *_in(statuses))
               .group_by(*ORDER_GROUPS)).subquery("order_groups")
     return _rolled_up(bucket, key, groups, ("orders", "discounts", "shipping", "tax",
                                             "refunds", "included_tax", "refunded_tax"),
@@ -162,12 +191,13 @@ def order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
                       .label("cancelled"))
 
 
-def unit_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+def unit_sums(bucket: Bucket, key: GroupKey | None,
+              statuses: Sequence[str] | None = None) -> Select[Any]:
     """Units and gross of the bucket's live orders, per currency and key."""
     groups = (select(*ORDER_GROUPS, func.sum(LINES.c.quantity).label("units"),
                      func.sum(_line_gross()).label("gross"))
               .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
-              .where(bucket.holds(ORDERS.c.placed_at))
+              .where(bucket.holds(ORDERS.c.placed_at), *_in(statuses))
               .group_by(*ORDER_GROUPS)).subquery("line_groups")
     return _rolled_up(bucket, key, groups, ("units", "gross"))
 
@@ -199,23 +229,32 @@ def _grouping_of(groups: Subquery, key: GroupKey | None) -> list[Any]:
     return [] if key is None else [ClauseAdapter(groups).traverse(key.expression)]
 
 
-def line_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
-    """Sums over the lines of the bucket's live orders, each line with its share of its
-    order's amounts (see the module doc)."""
-    rows = line_rows(bucket, key)
-    return (
-        select(*bucket.columns(), rows.c.currency, rows.c.key,
-               func.count(func.distinct(rows.c.order_id)).label("orders"),
-               _total(rows.c.units).label("units"), _total(rows.c.gross).label("gross"),
-               _total(share(rows, rows.c.discount)).label("discounts"),
-               _total(share(rows, rows.c.shipping)).label("shipping"),
-               _total(share(rows, rows.c.tax)).label("tax"),
-               _total(share(rows, rows.c.refunded)).label("refunds"),
-               _total(case((rows.c.taxes_included, share(rows, rows.c.tax)), else_=0))
-               .label("included_tax"),
-               _total(share(rows, refunded_tax(rows.c))).label("refunded_tax"))
-        .group_by(rows.c.currency, rows.c.key)
-    )
+def line_sums(bucket: Bucket, key: GroupKey | None,
+              statuses: Sequence[str] | None = None) -> Select[Any]:
+    """Sums over the lines of the bucket's live orders (of ``statuses``), each line with its
+    share of its order's amounts (see the module doc)."""
+    rows = line_rows(bucket, key, statuses=statuses)
+    return (select(*bucket.columns(), rows.c.currency, rows.c.key, *line_measures(rows))
+            .group_by(rows.c.currency, rows.c.key))
+
+
+def line_measures(rows: Subquery) -> list[Any]:
+    """The sums of ``line_rows``: orders, units, gross and the lines' shares of the
+    orders' discounts, shipping, tax, refunds, included and refunded tax."""
+    return [func.count(func.distinct(rows.c.order_id)).label("orders"),
+            _total(rows.c.units).label("units"), _total(rows.c.gross).label("gross"),
+            _total(share(rows, rows.c.discount)).label("discounts"),
+            _total(share(rows, rows.c.shipping)).label("shipping"),
+            _total(share(rows, rows.c.tax)).label("tax"),
+            _total(share(rows, rows.c.refunded)).label("refunds"),
+            _total(case((rows.c.taxes_included, share(rows, rows.c.tax)), else_=0))
+            .label("included_tax"),
+            _total(share(rows, refunded_tax(rows.c))).label("refunded_tax")]
+
+
+def _in(statuses: Sequence[str] | None) -> list[Any]:
+    """The condition keeping orders of ``statuses`` (none for every order)."""
+    return [] if statuses is None else [ORDERS.c.status.in_(tuple(statuses))]
 
 
 def cancelled_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
@@ -233,14 +272,17 @@ def cancelled_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
     )
 
 
-def line_rows(bucket: Bucket, key: GroupKey | None, *extra: Any) -> Subquery:
-    """Every line of the bucket's orders that are not cancelled, beside its order's figures.
+def line_rows(bucket: Bucket, key: GroupKey | None, *extra: Any,
+              statuses: Sequence[str] | None = None) -> Subquery:
+    """Every line of the bucket's orders that are not cancelled (and are in ``statuses``),
+    beside its order's figures.
 
     Columns: currency, key, order_id, taxes_included, discount, shipping, tax, refunded,
     total (the order's), units, gross (the line's), order_gross, and ``extra`` (labelled
     columns of orders, order_line or product, joined on the line's product when it has one).
     """
-    live = and_(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled")
+    live = and_(bucket.holds(ORDERS.c.placed_at), ORDERS.c.status != "cancelled",
+                *_in(statuses))
     # Each order's gross first (a narrow GROUP BY), then its lines beside it: cheaper than
     # a window over the wide line rows (or a lookup per line, which SQLite repeats for
     # every share the line takes).

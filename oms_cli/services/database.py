@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import and_, func, insert, select, text, update
 from sqlmodel import Session, col
 
 from oms_cli.errors import Conflict, NotFound
+from oms_cli.reports import summarize, summary
 from oms_cli.store import backup as store_backup
 from oms_cli.store import schema
 from oms_cli.store.database import Database, connect
@@ -35,8 +37,8 @@ class Opened:
 class Drift:
     """One place where a cached figure disagrees with what it is derived from."""
 
-    kind: str  # on_hand | damaged | reserved | line_allocated | integrity
-    subject: str  # sku@location, order line id, or the check that failed
+    kind: str  # on_hand | damaged | reserved | line_allocated | summary | integrity
+    subject: str  # sku@location, order line id, summary day, or the check that failed
     stored: int | None
     expected: int | None
     detail: str = ""
@@ -102,7 +104,33 @@ def check(db: Database) -> list[Drift]:
         drifts = _engine_checks(db, session)
         drifts += _level_drift(session)
         drifts += _line_drift(session)
+        drifts += _summary_drift(session)
         return drifts
+
+
+def keep_summaries(db: Database, timezone: str) -> int | None:
+    """Build the report summaries in ``timezone``'s days unless they are kept so already
+    (a new database, one from an older oms, or a new configured time zone); returns the
+    days summarised, None when they were kept already."""
+    with db.read() as session:
+        if summary.kept_in(session, timezone):
+            return None
+    with db.write() as session:
+        if summary.kept_in(session, timezone):  # another command built them meanwhile
+            return None
+        return summarize.build(session, timezone)
+
+
+def build_summaries(db: Database, timezone: str) -> int:
+    """Build the report summaries afresh in ``timezone``'s days; returns the days."""
+    with db.write() as session:
+        return summarize.build(session, timezone)
+
+
+def _summary_drift(session: Any) -> list[Drift]:
+    return [Drift("summary", f"day {day.isoformat()}", None, None,
+                  "the report summaries differ from the orders of the day")
+            for day in summarize.drifted_days(session)]
 
 
 def repair(db: Database, *, run_id: int | None = None, dry_run: bool = False) -> list[Drift]:
@@ -118,6 +146,10 @@ def repair(db: Database, *, run_id: int | None = None, dry_run: bool = False) ->
     with db.write(dry_run=dry_run) as session:
         fixed = [drift for drift in _level_drift(session) + _line_drift(session)
                  if _repair_one(session, drift, run_id)]
+        summary_drift = _summary_drift(session)
+        summarize.summarise_again(session, [date.fromisoformat(drift.subject.removeprefix(
+            "day ")) for drift in summary_drift])
+        fixed += summary_drift
         session.flush()
         left = _level_drift(session) + _line_drift(session)
         if left:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Table, func, inspect, select, text
+from sqlalchemy import Connection, Table, delete, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from oms_cli.errors import Conflict, InvalidInput, SchemaMismatch
@@ -19,7 +19,9 @@ from oms_cli.store import schema
 from oms_cli.store.bulk import insert_rows
 from oms_cli.store.database import Database, connect
 from oms_cli.store.engine import enable_wal, normalised_url, sqlite_path
-from oms_cli.store.tables import METADATA
+from oms_cli.store.tables import METADATA, SummaryState
+
+SUMMARY_STATE = SummaryState.__table__  # type: ignore[attr-defined]
 
 BATCH_ROWS = 5000
 
@@ -81,15 +83,17 @@ def _prepare_target(connection: Connection) -> None:
             raise Conflict("the target has tables but is not an oms database: "
                            "copy into an empty database")
         schema.create_schema(connection)
-        return
-    if revision != schema.HEAD:
+    elif revision != schema.HEAD:
         raise SchemaMismatch(f"the target is an oms database at {revision}, not {schema.HEAD}: "
                              "copy into an empty database")
-    filled = [table.name for table in METADATA.sorted_tables
-              if connection.execute(select(select(table).exists())).scalar()]
-    if filled:
-        raise Conflict(f"the target already holds data ({', '.join(filled)}): "
-                       "copy into an empty database")
+    else:
+        filled = [table.name for table in METADATA.sorted_tables
+                  if table.name != SUMMARY_STATE.name
+                  and connection.execute(select(select(table).exists())).scalar()]
+        if filled:
+            raise Conflict(f"the target already holds data ({', '.join(filled)}): "
+                           "copy into an empty database")
+    connection.execute(delete(SUMMARY_STATE))  # the source's is copied
 
 
 def _copy_table(source: Connection, target: Connection, table: Table) -> int:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from oms_cli.domain.lifecycle import ValidationPolicy
 from oms_cli.errors import Conflict, NotFound
+from oms_cli.reports.summarize import mark_placed
 from oms_cli.services.order_state import cancel_order, record_event, revalidate
 from oms_cli.store.database import Database
 from oms_cli.store.tables import ImportRejection, ImportRun, Order, OrderEvent, utc_now
@@ -129,6 +130,7 @@ def _revert_updates(session: Session, record: ImportRun, policy: ValidationPolic
         assert order is not None
         previous = {name: old for name, (old, _new) in detail.get("changes", {}).items()
                     if name in _REVERTIBLE}
+        mark_placed(session, [order.placed_at])
         for name, value in previous.items():
             setattr(order, name, value)
         record_event(session, order_id, "update_undone", run_id=run,

@@ -29,6 +29,8 @@ from oms_cli.domain.lifecycle import (
 )
 from oms_cli.domain.money import to_minor
 from oms_cli.domain.orders import ChannelFulfillment, ParsedLine, ParsedOrder
+from oms_cli.reports.summarize import mark_placed
+from oms_cli.reports.summary import SETTLED
 from oms_cli.services.order_state import (
     VALIDATION,
     cancel_order,
@@ -154,6 +156,9 @@ class OrderIntake:
             events.append((order_id, plan.status,
                            _import_detail(parsed, plan, self.import_run_id)))
         insert_rows(self.connection, LINES, LINE_COLUMNS, lines, constants=NEW_LINE)
+        mark_placed(self.session, [parsed.placed_at for parsed, plan in zip(orders, plans,
+                                                                             strict=True)
+                                   if plan.status in SETTLED])
         insert_rows(self.connection, EVENTS, ("order_id", "to_status", "detail"), events,
                     constants={"at": self.now, "type": "imported", "from_status": None,
                                "run_id": self.run_id}, as_is=("detail",))
@@ -252,6 +257,7 @@ class OrderIntake:
             self.counts.unchanged += not revived
             return
         self.counts.updated += 1
+        mark_placed(self.session, [order.placed_at])  # as it was, if it moves
         detail: dict[str, Any] = {"run": self.import_run_id,
                                   "changes": {k: [_plain(a), _plain(b)]
                                               for k, (a, b) in changes.items()}}
@@ -260,6 +266,7 @@ class OrderIntake:
             detail["lines_added"] = len(new_lines)
         record_event(self.session, order.id, "updated", run_id=self.run_id, detail=detail)
         self._apply(order, parsed, changes)
+        mark_placed(self.session, [order.placed_at])
         order.updated_at = self.now
         revalidate(self.session, order, self.policy, run_id=self.run_id)
 

@@ -27,6 +27,7 @@ from oms_cli.domain.lifecycle import (
     derive_status,
     validate_order,
 )
+from oms_cli.reports.summarize import mark_placed
 from oms_cli.store.tables import Allocation, Order, OrderEvent, OrderLine, utc_now
 from oms_cli.store.tables import StockLevel as StockLevelRow
 
@@ -71,6 +72,8 @@ def refresh_status(session: Session, order: Order, *, run_id: int | None = None,
     if status in _SETTLED and order.hold_reason is not None:
         order.hold_reason, order.hold_note, order.held_by = None, None, None
     if status != order.status:
+        if status in _SETTLED or order.status in _SETTLED:
+            mark_placed(session, [order.placed_at])  # in or out of the summaries
         record_event(session, order.id or 0, why, run_id=run_id, from_status=order.status,
                      to_status=status.value)
         order.status = status.value

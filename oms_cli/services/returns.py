@@ -18,6 +18,7 @@ from sqlmodel import Session
 from oms_cli.domain.money import from_minor, to_minor_exact
 from oms_cli.domain.stock import MovementReason
 from oms_cli.errors import Conflict, InvalidInput, NotFound
+from oms_cli.reports.summarize import mark_placed
 from oms_cli.services.ledger import Movement, move_stock
 from oms_cli.services.lookup import default_location, location_by_code
 from oms_cli.services.order_actions import order_ref
@@ -82,6 +83,7 @@ def return_units(db: Database, reference: str, lines: Sequence[tuple[str, int]],
         for line, units, sku in picks:
             _take_back(session, order, line, sku, units, place, stored, result, run_id)
         order.refunded += refund_minor
+        mark_placed(session, [order.placed_at])
         result.return_id = stored.id
         record_event(session, order.id or 0, "returned", run_id=run_id, detail={
             "return": stored.id, "location": place.code, "condition": condition,

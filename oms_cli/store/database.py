@@ -9,7 +9,7 @@ OmsError kinds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,7 @@ class Database:
             try:
                 yield session
                 session.flush()
+                run_before_commit(session)
             except BaseException:
                 session.close()
                 transaction.rollback()
@@ -86,6 +87,26 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+BEFORE_COMMIT = "oms.before_commit"
+
+
+def before_commit(session: Session, key: str, hook: Callable[[Session], None]) -> None:
+    """Run ``hook(session)`` once at the end of this write transaction, before it commits
+    (and inside it: what the hook writes is committed or rolled back with the rest).
+
+    ``key`` names the hook: asking again under the same key does not add it twice.
+    """
+    session.info.setdefault(BEFORE_COMMIT, {}).setdefault(key, hook)
+
+
+def run_before_commit(session: Session) -> None:
+    """The hooks registered by ``before_commit``, in the order they were first asked for."""
+    while hooks := session.info.pop(BEFORE_COMMIT, None):
+        for hook in hooks.values():
+            hook(session)
+        session.flush()
 
 
 def connect(location: str, *, busy_timeout: float) -> Database:

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, insert, inspect, text
 
 from oms_cli.errors import OmsError, SchemaMismatch
 from oms_cli.store.backup import backup_database
 from oms_cli.store.database import Database, translate_errors
 from oms_cli.store.engine import WRITE_OPTION, enable_wal
-from oms_cli.store.tables import METADATA
+from oms_cli.store.tables import METADATA, SummaryState
 
 # Every revision in order, oldest first; the last is the schema these models describe.
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_report_indexes")
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_report_indexes",
+                               "0003_report_summaries")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 
@@ -107,6 +108,9 @@ def create_schema(connection: Connection) -> None:
     connection.execute(text(f"CREATE TABLE {VERSION_TABLE} "
                             "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
     connection.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES (:v)"), {"v": HEAD})
+    # No order yet: the (empty) report summaries are kept, in UTC days until a command
+    # configured for another time zone builds them again in its own.
+    connection.execute(insert(SummaryState).values(timezone="UTC", built_at=datetime.now(UTC)))
 
 
 def _refuse_unknown(revision: str) -> None:

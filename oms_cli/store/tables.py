@@ -406,4 +406,92 @@ class Run(SQLModel, table=True):
     counts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class SummaryState(SQLModel, table=True):
+    """Whether the report summaries are kept, and in which time zone's days (one row)."""
+
+    __tablename__ = "summary_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    timezone: str
+    built_at: datetime = _at()
+
+
+class SalesSummary(SQLModel, table=True):
+    """Sales of settled orders (shipped, returned, cancelled) per local day and order key.
+
+    ``day`` is the UTC instant of the local midnight beginning the day in the summary's
+    time zone; amounts are minor units of ``currency``, as ``oms report sales`` sums them.
+    Cancelled orders have rows of their own (``cancelled``), counted, never summed.
+    """
+
+    __tablename__ = "sales_summary"
+
+    day: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    currency: str = Field(primary_key=True)
+    channel: str = Field(primary_key=True)
+    country: str = Field(primary_key=True)  # ship-to ISO code, '' when none
+    cancelled: bool = Field(primary_key=True)
+    orders: int = 0
+    units: int = 0
+    gross: int = 0
+    discounts: int = 0
+    shipping: int = 0
+    tax: int = 0
+    refunds: int = 0
+    included_tax: int = 0
+    refunded_tax: int = 0
+
+
+class LineSummary(SQLModel, table=True):
+    """Sales of settled orders' lines per local day and line key (a sku or a location).
+
+    The amounts are the lines' shares of their orders' figures, as ``oms report sales
+    --group-by sku|location`` computes them; ``orders`` counts the live orders with a
+    line of the key, ``cancelled`` the cancelled ones. For skus also: units returned,
+    units kept (not cancelled or returned) on lines linked to a product, lines, lines of
+    no product, and the greatest name of those lines (what ``oms report products`` needs).
+    """
+
+    __tablename__ = "line_summary"
+
+    dimension: str = Field(primary_key=True)  # sku | location
+    day: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    currency: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    orders: int = 0
+    cancelled: int = 0
+    units: int = 0
+    gross: int = 0
+    discounts: int = 0
+    shipping: int = 0
+    tax: int = 0
+    refunds: int = 0
+    included_tax: int = 0
+    refunded_tax: int = 0
+    lines: int = 0
+    returned: int = 0
+    kept_linked: int = 0
+    unlinked_lines: int = 0
+    unlinked_name: str | None = None
+
+
+class FulfillmentSummary(SQLModel, table=True):
+    """Fulfillment of settled orders per local day (placed) and channel or location.
+
+    ``measure`` is ``orders`` (orders oms tried to allocate), ``split``, ``backordered``
+    (counts, ``tenths`` 0), or ``allocate`` / ``ship``: how many orders took ``tenths``
+    tenths of an hour (rounded half up) from placed to their first allocation / shipment,
+    a histogram that percentiles are read from exactly.
+    """
+
+    __tablename__ = "fulfillment_summary"
+
+    dimension: str = Field(primary_key=True)  # channel | location
+    day: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    key: str = Field(primary_key=True)
+    measure: str = Field(primary_key=True)
+    tenths: int = Field(primary_key=True)
+    orders: int = 0
+
+
 METADATA = SQLModel.metadata

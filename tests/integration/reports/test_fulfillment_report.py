@@ -34,6 +34,7 @@ from fixtures.reports_b.shop import (
 from oms_cli.domain.allocation import Policy
 from oms_cli.domain.periods import parse_period
 from oms_cli.errors import InvalidInput
+from oms_cli.reports import summarize, summary
 from oms_cli.reports.fulfillment import MEASURES, fulfillment_report
 from oms_cli.services.reporting import run_report
 from oms_cli.store.database import Database
@@ -50,9 +51,26 @@ def shop(book: Path, tmp_path: Path) -> Iterator[Database]:
         yield db
 
 
+READ = {"summaries": True}
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["summaries", "orders"])
+def read_summaries(request: pytest.FixtureRequest) -> None:
+    """Every test twice: settled orders read from the daily summaries (kept in UTC days
+    through every write of the book), and from the orders themselves."""
+    READ["summaries"] = bool(request.param)
+
+
+def test_the_summaries_agree_with_the_orders(shop: Database) -> None:
+    with shop.read() as session:
+        assert summarize.drifted_days(session) == []
+
+
 def report(db: Database, period: str = "2024-03", **options: object) -> dict:
+    with db.read() as session:
+        assert summary.kept_in(session, "UTC")
     result = run_report(db, fulfillment_report, period=parse_period(period, date(2024, 4, 1)),
-                        timezone="UTC", **options)
+                        timezone="UTC", summaries=READ["summaries"], **options)
     group = options.get("group_by")
     assert result.columns == ("period", *((group,) if group else ()), *MEASURES)
     return by_key(result.columns, result.rows, "period", *((group,) if group else ()))

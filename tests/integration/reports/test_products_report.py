@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from fixtures.reports.book import PRODUCTS, RETURNED, book_orders, sales_book
+from fixtures.reports.book import PRODUCTS, RETURNED, book_orders, book_read_by
 from fixtures.reports.expected import amount, line_figures
 
 from oms_cli.domain.periods import parse_period
@@ -24,9 +24,10 @@ from oms_cli.store.database import Database
 TODAY = date(2026, 5, 1)
 
 
-@pytest.fixture
-def book(db: Database) -> Database:
-    return sales_book(db)
+@pytest.fixture(params=["orders", "summaries"])
+def book(db: Database, request: pytest.FixtureRequest) -> Database:
+    """The book, with the settled orders read from the orders or from the summaries."""
+    return book_read_by(db, request.param)
 
 
 def report(db: Database, period: str = "2026", **options: Any) -> list[dict[str, Any]]:

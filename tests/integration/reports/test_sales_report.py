@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from fixtures.reports.book import book_orders, sales_book
+from fixtures.reports.book import book_orders, book_read_by
 from fixtures.reports.expected import Expected, amount, by_order, by_sku, month
 
 from oms_cli.domain.periods import parse_period, resolve_period
@@ -25,9 +25,10 @@ LONDON = "Europe/London"
 TODAY = date(2026, 5, 1)
 
 
-@pytest.fixture
-def book(db: Database) -> Database:
-    return sales_book(db)
+@pytest.fixture(params=["orders", "summaries"])
+def book(db: Database, request: pytest.FixtureRequest) -> Database:
+    """The book, with the settled orders read from the orders or from the summaries."""
+    return book_read_by(db, request.param)
 
 
 def report(db: Database, period: str = "2026", timezone: str = LONDON,

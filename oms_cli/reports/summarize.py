@@ -1,0 +1,258 @@
+"""Keeping the daily summaries true: built whole, then made again, inside each write, for
+the days whose settled orders the write changed.
+
+A write that changes an order a summary may hold (one that is or becomes settled: a
+shipment, a cancellation, a return, an import of history or of a channel's update,
+an undone import, a repair) calls ``mark_orders`` (or ``mark_placed``) with it, before
+or after the change, and before deleting it. When the transaction ends the summaries of
+every marked day are deleted and aggregated again from that day's settled orders, by
+the same SQL the reports use over the orders: a day's figures are a function of its
+orders, so making it again is always right, whatever changed. Allocation never marks:
+it only touches open orders, which the summaries do not hold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, Table, case, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from oms_cli.domain.periods import Period, span, utc_bounds
+from oms_cli.reports.common import (
+    LINES,
+    ORDERS,
+    Bucket,
+    GroupKey,
+    bucket_table,
+    group_key,
+    per_bucket,
+    utc_buckets,
+)
+from oms_cli.reports.fulfillment import Tally, order_facts
+from oms_cli.reports.sales import cancelled_sums, line_measures, line_rows, order_sums, unit_sums
+from oms_cli.reports.summary import (
+    AMOUNTS,
+    FULFILLMENT,
+    LINE,
+    SALES,
+    SETTLED,
+    STATE,
+    forget_timezone,
+    timezone_of,
+)
+from oms_cli.store.bulk import insert_rows
+from oms_cli.store.database import before_commit
+
+SOLD = tuple(status for status in SETTLED if status != "cancelled")
+DIMENSIONS = ("sku", "location")
+_DIRTY = "oms.summary_days"
+_BATCH = 500  # ids or days per statement
+SALES_COLUMNS = ("day", "currency", "channel", "country", "cancelled", "orders", *AMOUNTS)
+LINE_COLUMNS = ("dimension", "day", "currency", "key", "orders", "cancelled", *AMOUNTS,
+                "lines", "returned", "kept_linked", "unlinked_lines", "unlinked_name")
+_LINE_EXTRAS = ("lines", "returned", "kept_linked", "unlinked_lines")
+FULFILLMENT_COLUMNS = ("dimension", "day", "key", "measure", "tenths", "orders")
+SUMMARIES = (SALES, LINE, FULFILLMENT)
+COLUMNS = {SALES: SALES_COLUMNS, LINE: LINE_COLUMNS, FULFILLMENT: FULFILLMENT_COLUMNS}
+
+
+def build(session: Session, timezone: str) -> int:
+    """Build every summary afresh in ``timezone``'s days; returns the days summarised."""
+    for table in (*SUMMARIES, STATE):
+        session.execute(delete(table))
+    session.execute(insert(STATE).values(timezone=timezone, built_at=datetime.now(UTC)))
+    forget_timezone(session)
+    session.info.pop(_DIRTY, None)
+    days = sorted(_settled_days(session, ZoneInfo(timezone)))
+    _summarise(session, timezone, days)
+    return len(days)
+
+
+def _settled_days(session: Session, zone: ZoneInfo) -> set[date]:
+    """The local days on which settled orders were placed (only those: a book may span
+    decades with a few orders in its first years)."""
+    placed = session.execute(select(ORDERS.c.placed_at).where(ORDERS.c.status.in_(SETTLED)))
+    return {moment.astimezone(zone).date() for moment in placed.scalars()}
+
+
+def mark_orders(session: Session, order_ids: Iterable[int]) -> None:
+    """Note that these orders change in this transaction (call before deleting them)."""
+    if timezone_of(session) is None:
+        return
+    ids = sorted(set(order_ids))
+    for first in range(0, len(ids), _BATCH):
+        batch = ids[first:first + _BATCH]
+        mark_placed(session, session.execute(
+            select(ORDERS.c.placed_at).where(ORDERS.c.id.in_(batch))).scalars())
+
+
+def mark_placed(session: Session, placed: Iterable[datetime]) -> None:
+    """Note that orders placed at these instants change in this transaction."""
+    timezone = timezone_of(session)
+    if timezone is None:
+        return
+    zone = ZoneInfo(timezone)
+    days = {moment.astimezone(zone).date() for moment in placed}
+    if days:
+        session.info.setdefault(_DIRTY, set()).update(days)
+        before_commit(session, "summaries", refresh)
+
+
+def refresh(session: Session) -> None:
+    """Summarise again the days marked in this transaction (run as it commits)."""
+    days = session.info.pop(_DIRTY, set())
+    timezone = timezone_of(session)
+    if days and timezone is not None:
+        _summarise(session, timezone, sorted(days))
+
+
+def fresh_rows(session: Session, timezone: str, days: Sequence[date]
+               ) -> dict[Table, list[tuple[Any, ...]]]:
+    """The summary rows of ``days`` as the orders have them now, per table (in the order
+    of its COLUMNS): what the tables should hold."""
+    periods = [span(day, day + timedelta(days=1)) for day in days]
+    buckets = utc_buckets(periods, timezone)
+    return {SALES: _sales_rows(session, buckets), LINE: _line_rows(session, buckets),
+            FULFILLMENT: _fulfillment_rows(session, periods, timezone)}
+
+
+def _summarise(session: Session, timezone: str, days: Sequence[date]) -> None:
+    starts = [start for start, _ in (utc_bounds(span(day, day), timezone) for day in days)]
+    for first in range(0, len(starts), _BATCH):
+        batch = starts[first:first + _BATCH]
+        for table in SUMMARIES:
+            session.execute(delete(table).where(table.c.day.in_(batch)))
+    connection = session.connection()
+    for table, rows in fresh_rows(session, timezone, days).items():
+        insert_rows(connection, table, COLUMNS[table], rows)
+
+
+def _rows(session: Session, buckets: Sequence[Bucket],
+          build: Callable[[Bucket], Select[Any]]) -> list[Any]:
+    return [row._mapping for statement in per_bucket(buckets, build)
+            for row in session.execute(statement)]
+
+
+def _sales_rows(session: Session, buckets: Sequence[Bucket]) -> list[tuple[Any, ...]]:
+    """Per day, currency, channel, country and cancelled-or-not: the settled orders' sums,
+    by the sales report's own queries (grouped by channel and country)."""
+    key = GroupKey("channel_country", "order", ORDERS.c.channel + "\x1f" + group_key(
+        "country").expression)
+    rows: dict[tuple[Any, ...], dict[str, int]] = {}
+    for status_set, cancelled in ((SOLD, False), (("cancelled",), True)):
+        units = {(row["seq"], row["currency"], row["key"]): row for row in _rows(
+            session, buckets, lambda bucket, s=status_set: unit_sums(bucket, key, s))}
+        for row in _rows(session, buckets, lambda bucket, s=status_set: order_sums(bucket,
+                                                                                   key, s)):
+            lines = units.get((row["seq"], row["currency"], row["key"]))
+            sums = {name: int(row[name] or 0) for name in AMOUNTS if name in row}
+            sums["units"] = int(lines["units"] or 0) if lines else 0
+            sums["gross"] = int(lines["gross"] or 0) if lines else 0
+            count = int(row["cancelled"] if cancelled else row["orders"])
+            if count:
+                channel, country = row["key"].split("\x1f")
+                rows[(buckets[row["seq"]].start, row["currency"], channel, country,
+                      cancelled)] = {"orders": count, **sums}
+    return [(*key_of, values["orders"], *(values[name] for name in AMOUNTS))
+            for key_of, values in rows.items()]
+
+
+def _line_rows(session: Session, buckets: Sequence[Bucket]) -> list[tuple[Any, ...]]:
+    """Per dimension, day, currency and key: the settled orders' lines' sums."""
+    result = []
+    for dimension in DIMENSIONS:
+        key = group_key(dimension)
+        cancelled = {(row["seq"], row["currency"], row["key"]): int(row["cancelled"])
+                     for row in _rows(session, buckets,
+                                      lambda bucket, k=key: cancelled_sums(bucket, k))}
+        for row in _rows(session, buckets, lambda bucket, k=key: _line_sums(bucket, k)):
+            place = (row["seq"], row["currency"], row["key"])
+            result.append((dimension, buckets[row["seq"]].start, row["currency"], row["key"],
+                           int(row["orders"]), cancelled.pop(place, 0),
+                           *(int(row[name] or 0) for name in (*AMOUNTS, *_LINE_EXTRAS)),
+                           row["unlinked_name"]))
+        result += [(dimension, buckets[seq].start, currency, value, 0, count,
+                    *[0] * (len(AMOUNTS) + len(_LINE_EXTRAS)), None)
+                   for (seq, currency, value), count in cancelled.items()]
+    return result
+
+
+def _line_sums(bucket: Bucket, key: GroupKey) -> Select[Any]:
+    """The sales report's line sums of the bucket's sold orders, with what the products
+    report needs beside them."""
+    linked = LINES.c.product_id.is_not(None)
+    rows = line_rows(bucket, key, LINES.c.returned, LINES.c.cancelled.label("line_cancelled"),
+                     linked.label("linked"), LINES.c.name.label("line_name"), statuses=SOLD)
+    kept = rows.c.units - rows.c.line_cancelled - rows.c.returned
+    return (select(*bucket.columns(), rows.c.currency, rows.c.key, *line_measures(rows),
+                   func.count().label("lines"),
+                   func.coalesce(func.sum(rows.c.returned), 0).label("returned"),
+                   _total_if(rows.c.linked, kept).label("kept_linked"),
+                   _total_if(~rows.c.linked, 1).label("unlinked_lines"),
+                   func.max(_when(~rows.c.linked, rows.c.line_name)).label("unlinked_name"))
+            .group_by(rows.c.currency, rows.c.key))
+
+
+def _total_if(condition: Any, value: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def _when(condition: Any, value: Any) -> Any:
+    return case((condition, value))
+
+
+def _fulfillment_rows(session: Session, periods: Sequence[Period], timezone: str
+                      ) -> list[tuple[Any, ...]]:
+    """Per dimension, day and key: the settled orders' fulfillment tallies as rows."""
+    result = []
+    for first in range(0, len(periods), _BATCH):
+        chunk = periods[first:first + _BATCH]
+        starts = [utc_bounds(period, timezone)[0] for period in chunk]
+        table = bucket_table(chunk, timezone)
+        for dimension in ("channel", "location"):
+            tallies: defaultdict[tuple[int, Any], Tally] = defaultdict(Tally)
+            for row in session.execute(select(order_facts(table, dimension,
+                                                          SETTLED))).mappings():
+                tallies[(row["seq"], row["key"])].add_order(row)
+            for (seq, key), tally in tallies.items():
+                day = starts[seq]
+                result += [(dimension, day, key, measure, 0, count) for measure, count in (
+                    ("orders", tally.orders), ("split", tally.split),
+                    ("backordered", tally.backordered)) if count]
+                result += [(dimension, day, key, measure, tenth, count)
+                           for measure in ("allocate", "ship")
+                           for tenth, count in getattr(tally, measure).items()]
+    return result
+
+
+def drifted_days(session: Session) -> list[date]:
+    """The days whose stored summaries differ from what their orders say now (none
+    when the summaries are not kept)."""
+    timezone = timezone_of(session)
+    if timezone is None:
+        return []
+    zone = ZoneInfo(timezone)
+    stored: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
+    for table in SUMMARIES:
+        for row in session.execute(select(*(table.c[name] for name in COLUMNS[table]))):
+            stored[row.day.astimezone(zone).date()][(table.name, *row)] += 1
+    days = set(stored) | _settled_days(session, zone)
+    fresh: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
+    for table, rows in fresh_rows(session, timezone, sorted(days)).items():
+        at = COLUMNS[table].index("day")
+        for row in rows:
+            fresh[row[at].astimezone(zone).date()][(table.name, *row)] += 1
+    return sorted(day for day in days if stored.get(day, Counter()) != fresh.get(day,
+                                                                                Counter()))
+
+
+def summarise_again(session: Session, days: Sequence[date]) -> None:
+    """Make the summaries of ``days`` again from their orders (``db check --repair``)."""
+    timezone = timezone_of(session)
+    if timezone is not None and days:
+        _summarise(session, timezone, days)

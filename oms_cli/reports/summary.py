@@ -1,0 +1,86 @@
+"""Reading the daily summaries of settled orders (``sales_summary``, ``line_summary``).
+
+A settled order (shipped, returned or cancelled) no longer changes as the business runs;
+the summaries hold its figures per local day of the time zone in ``summary_state``, so a
+year of them is a few hundred rows per key instead of a million orders. A report adds
+the open orders, read live from the orders (they are few: the work in hand). Keeping
+the summaries true as orders change is ``reports.summarize``'s job.
+
+Summary days are local midnights as UTC instants, like the report buckets' bounds:
+``bucket.holds(day)`` picks exactly the days inside a bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from oms_cli.reports.common import Bucket, GroupKey, per_bucket
+from oms_cli.store.tables import FulfillmentSummary, LineSummary, SalesSummary, SummaryState
+
+SALES = cast(Table, SalesSummary.__table__)  # type: ignore[attr-defined]
+LINE = cast(Table, LineSummary.__table__)  # type: ignore[attr-defined]
+STATE = cast(Table, SummaryState.__table__)  # type: ignore[attr-defined]
+FULFILLMENT = cast(Table, FulfillmentSummary.__table__)  # type: ignore[attr-defined]
+# Orders in these statuses are in the summaries; every other status is open.
+SETTLED = ("cancelled", "partially_returned", "returned", "shipped")
+AMOUNTS = ("units", "gross", "discounts", "shipping", "tax", "refunds", "included_tax",
+           "refunded_tax")
+_ZONE = "oms.summary_timezone"
+
+
+def timezone_of(session: Session) -> str | None:
+    """The time zone whose days the summaries are kept in, None when they are not kept
+    (read once per session)."""
+    if _ZONE not in session.info:
+        session.info[_ZONE] = session.execute(
+            select(STATE.c.timezone).order_by(STATE.c.id).limit(1)).scalar()
+    return cast(str | None, session.info[_ZONE])
+
+
+def kept_in(session: Session, timezone: str) -> bool:
+    """Whether the summaries are kept in ``timezone``'s days (reports can use them)."""
+    return timezone_of(session) == timezone
+
+
+def forget_timezone(session: Session) -> None:
+    """Read the summaries' time zone afresh next time (after building them)."""
+    session.info.pop(_ZONE, None)
+
+
+def sales_rows(session: Session, spans: Sequence[Bucket], key: GroupKey | None) -> list[Any]:
+    """Per bucket, currency and key: the settled orders' sales sums, as mappings with
+    seq, label, currency, key, orders, cancelled and AMOUNTS (rows with any order)."""
+    build = (_line_sums if key is not None and key.grain == "line" else _order_sums)
+    return [row._mapping for statement in per_bucket(spans, lambda bucket: build(bucket, key))
+            for row in session.execute(statement)]
+
+
+def _order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    live = ~SALES.c.cancelled
+    value = (literal(None) if key is None
+             else SALES.c.channel if key.name == "channel" else SALES.c.country)
+    grouping = [SALES.c.currency] + ([] if key is None else [value])
+    return (select(*bucket.columns(), SALES.c.currency, value.label("key"),
+                   _sum_if(live, SALES.c.orders).label("orders"),
+                   _sum_if(SALES.c.cancelled, SALES.c.orders).label("cancelled"),
+                   *(_sum_if(live, SALES.c[name]).label(name) for name in AMOUNTS))
+            .where(bucket.holds(SALES.c.day))
+            .group_by(*grouping))
+
+
+def _line_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
+    assert key is not None
+    return (select(*bucket.columns(), LINE.c.currency, LINE.c.key,
+                   func.sum(LINE.c.orders).label("orders"),
+                   func.sum(LINE.c.cancelled).label("cancelled"),
+                   *(func.sum(LINE.c[name]).label(name) for name in AMOUNTS))
+            .where(LINE.c.dimension == key.name, bucket.holds(LINE.c.day))
+            .group_by(LINE.c.currency, LINE.c.key))
+
+
+def _sum_if(condition: Any, value: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)

@@ -1,0 +1,126 @@
+"""The reports' daily summaries of settled orders: built, kept, checked and repaired.
+
+Whether the reports read the same figures from the summaries as from the orders is
+tested report by report (their ``book`` fixtures read both ways); whether every write
+keeps them true is tested by the state machine of tests/reliability (``db check`` after
+every step). Here: what the merchant sees of them through the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from fixtures.reports.book import book_read_by
+from runners import Cli, DbLocation, query, sqlite_only
+from sqlalchemy import create_engine
+
+from oms_cli.reports.summarize import drifted_days
+from oms_cli.services.database import open_database
+from oms_cli.store import schema
+from oms_cli.store.database import Database
+
+MIGRATIONS = Path(schema.__file__).parent / "migrations"
+SALES = ["--today", "2026-05-01", "report", "sales", "-p", "2026", "-f", "csv"]
+
+
+def sales_csv(cli: Cli) -> str:
+    result = cli(*SALES)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def state(db_path: DbLocation) -> list[tuple[object, ...]]:
+    return query(db_path, "SELECT timezone FROM summary_state")
+
+
+def test_check_finds_a_tampered_summary_and_repair_makes_its_day_again(
+        cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="UTC")
+    before = sales_csv(cli)
+    day = query(db_path, "SELECT min(day) FROM sales_summary")[0][0]
+    query(db_path, "UPDATE sales_summary SET gross = gross + 100 WHERE day = ?", day)
+    query(db_path, "DELETE FROM line_summary WHERE day = ?", day)
+    assert sales_csv(cli) != before  # the reports read the summaries
+
+    found = cli("db", "check")
+    assert found.exit_code == 1
+    assert "summary" in found.stdout and found.stdout.count("day ") == 1, found.stdout
+
+    repaired = cli("db", "check", "--repair")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "the report summaries of day " in repaired.stderr
+    assert cli("db", "check").exit_code == 0
+    assert sales_csv(cli) == before
+
+
+def test_a_summary_row_of_a_day_without_orders_is_drift(cli: Cli, db: Database,
+                                                       db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="UTC")
+    query(db_path, "INSERT INTO sales_summary (day, currency, channel, country, cancelled, "
+                   "orders, units, gross, discounts, shipping, tax, refunds, included_tax, "
+                   "refunded_tax) VALUES ('2019-01-01 00:00:00.000000', 'USD', 'shopify', "
+                   "'US', 0, 1, 1, 100, 0, 0, 0, 0, 0, 0)")
+    found = cli("db", "check")
+    assert found.exit_code == 1 and "day 2019-01-01" in found.stdout
+    assert cli("db", "check", "--repair").exit_code == 0
+    assert query(db_path, "SELECT count(*) FROM sales_summary WHERE day < '2020'") == [(0,)]
+
+
+def test_a_writing_command_keeps_the_summaries_in_the_configured_time_zone(
+        cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="Europe/London")
+    raw = sales_csv(cli)  # a report in UTC (no config) reads the orders themselves...
+    assert state(db_path) == [("Europe/London",)]  # ...and a report writes nothing
+
+    moved = cli("location", "add", "spare", "--country", "US")
+    assert moved.exit_code == 0, moved.stderr
+    assert "summarised" in moved.stderr and "(in UTC)" in moved.stderr
+    assert state(db_path) == [("UTC",)]
+    assert sales_csv(cli) == raw
+    with db.read() as session:
+        assert drifted_days(session) == []
+    again = cli("location", "add", "spare-2", "--country", "US")
+    assert "summarised" not in again.stderr  # kept since: nothing to build
+
+
+def test_db_summarize_builds_them_afresh(cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "orders")
+    query(db_path, "DELETE FROM summary_state")
+    query(db_path, "DELETE FROM sales_summary")
+    raw = sales_csv(cli)
+
+    result = cli("db", "summarize")
+
+    assert result.exit_code == 0, result.stderr
+    assert "summarised" in result.stderr and "UTC" in result.stderr
+    assert state(db_path) == [("UTC",)]
+    assert query(db_path, "SELECT count(*) > 0 FROM sales_summary") == [(1,)]
+    assert sales_csv(cli) == raw
+    assert cli("db", "check").exit_code == 0
+
+
+@sqlite_only("builds an old SQLite file")
+def test_a_database_upgraded_from_before_the_summaries_reads_the_orders_until_built(
+        tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002_report_indexes")
+    engine.dispose()
+    opened = open_database(str(path), busy_timeout=5)
+    try:
+        assert opened.report.upgraded_from == "0002_report_indexes"
+        with opened.db.read() as session:
+            assert drifted_days(session) == []  # not kept: nothing to drift
+    finally:
+        opened.db.close()
+    assert state(path) == []
+    assert cli("report", "sales", "-p", "2026", db=path).exit_code == 0
+    assert state(path) == []  # reading never builds them
+    assert cli("location", "add", "main", db=path).exit_code == 0
+    assert state(path) == [("UTC",)]
