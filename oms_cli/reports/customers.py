@@ -24,12 +24,13 @@ lifetime_value = revenue / customers, over all time up to ``as_of``.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -44,9 +45,11 @@ from oms_cli.reports.common import (
     bucket_table,
     in_bucket,
     money,
+    per_bucket,
     percent,
     utc_buckets,
 )
+from oms_cli.reports.summary import HISTORY, timezone_of
 from oms_cli.store.types import UTCDateTime
 
 COLUMNS = ("period", "currency", "customers", "new", "returning", "repeat_rate_pct", "orders",
@@ -72,8 +75,12 @@ ALL = "all"
 
 
 def customers_report(session: Session, *, period: Period, timezone: str,
-                     by: str | None = None) -> ReportRows:
-    """New and returning customers, repeat rate, orders and revenue per bucket and currency."""
+                     by: str | None = None, summaries: bool = True) -> ReportRows:
+    """New and returning customers, repeat rate, orders and revenue per bucket and currency
+    (read from the customer histories when they are kept, unless ``summaries`` is off)."""
+    if summaries and timezone_of(session) is not None:
+        return _from_histories(session, utc_buckets(buckets(period, by) if by else [period],
+                                                    timezone))
     per_customer = (_per_customer_in_buckets(bucket_table(buckets(period, by), timezone)) if by
                     else _per_customer_in_period(utc_buckets([period], timezone)[0]))
     known = per_customer.c.customer_id.is_not(None)
@@ -96,17 +103,22 @@ def customers_report(session: Session, *, period: Period, timezone: str,
     return ReportRows(COLUMNS, rows, notes)
 
 
-def segments_report(session: Session, *, as_of: datetime) -> ReportRows:
+def segments_report(session: Session, *, as_of: datetime, summaries: bool = True
+                    ) -> ReportRows:
     """Customers per RFM segment and currency as of ``as_of`` (UTC), then an ``all`` row per
-    currency; segments in SEGMENTS order, empty ones left out."""
-    scored = _scored_customers(as_of)
-    query = (select(scored.c.segment, scored.c.currency,
-                    func.count().label("customers"),
-                    func.sum(scored.c.orders).label("orders"),
-                    func.sum(scored.c.revenue).label("revenue"),
-                    _count_if(scored.c.orders >= 2).label("repeat"))
-             .group_by(scored.c.segment, scored.c.currency))
-    sums = [dict(row) for row in session.execute(query).mappings()]
+    currency; segments in SEGMENTS order, empty ones left out (read from the customer
+    histories when they are kept, unless ``summaries`` is off)."""
+    if summaries and timezone_of(session) is not None:
+        sums = _segment_sums_from_histories(session, as_of)
+    else:
+        scored = _scored_customers(as_of)
+        query = (select(scored.c.segment, scored.c.currency,
+                        func.count().label("customers"),
+                        func.sum(scored.c.orders).label("orders"),
+                        func.sum(scored.c.revenue).label("revenue"),
+                        _count_if(scored.c.orders >= 2).label("repeat"))
+                 .group_by(scored.c.segment, scored.c.currency))
+        sums = [dict(row) for row in session.execute(query).mappings()]
     return ReportRows(SEGMENT_COLUMNS, _segment_rows(sums),
                       [f"RFM as of {as_of:%Y-%m-%d %H:%M} UTC"])
 
@@ -272,3 +284,122 @@ def _ratio(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# From the customer histories (reports.summarize keeps them) ------------------------------
+
+def _from_histories(session: Session, spans: Sequence[Bucket]) -> ReportRows:
+    """customers_report read from ``customer_history``: one pass over the period's rows,
+    no grouping by customer (each row knows whether it is its customer's first in the
+    bucket, from the customer's previous order)."""
+    found = [row for statement in per_bucket(spans, _history_sums)
+             for row in session.execute(statement).mappings()]
+    rows = []
+    for row in sorted(found, key=lambda row: (row["seq"], row["currency"])):
+        customers, new = int(row["customers"]), int(row["new"])
+        rows.append(_bucket_row({**row, "repeat": customers - new + int(row["new_again"])}))
+    guests = session.execute(
+        select(func.count()).where(ORDERS.c.customer_id.is_(None),
+                                   ORDERS.c.status != "cancelled",
+                                   ORDERS.c.placed_at >= _at(spans[0].start),
+                                   ORDERS.c.placed_at < _at(spans[-1].end))).scalar_one()
+    notes = [f"left out: {guests} order(s) without a customer (no email)"] if guests else []
+    return ReportRows(COLUMNS, rows, notes)
+
+
+def _history_sums(bucket: Bucket) -> Select[Any]:
+    """Per currency: customers who ordered in the bucket (counted at their first order of
+    the currency in it), the new ones (no order before it), the new ones with a second
+    order of the currency in it, orders and revenue."""
+    start = _at(bucket.start)
+    first_here = or_(HISTORY.c.prev_at.is_(None), HISTORY.c.prev_at < start)
+    new = HISTORY.c.first_at >= start
+    return (select(*bucket.columns(), HISTORY.c.currency,
+                   _count_if(first_here).label("customers"),
+                   _count_if(and_(first_here, new)).label("new"),
+                   _count_if(and_(new, HISTORY.c.number == 2)).label("new_again"),
+                   func.count().label("orders"),
+                   func.sum(HISTORY.c.revenue).label("revenue"))
+            .where(bucket.holds(HISTORY.c.placed_at))
+            .group_by(HISTORY.c.currency))
+
+
+def _segment_sums_from_histories(session: Session, as_of: datetime) -> list[dict[str, Any]]:
+    """segments_report's sums per segment and currency, read from ``customer_history``.
+
+    A customer's state as of ``as_of`` is their last order before it: the row placed
+    before it whose next order is not (``number`` = orders, ``running`` = revenue). Per
+    currency, the M score only matters as M >= 4, which holds for revenue at least the
+    value at position floor(3n/5) of the n customers' revenues in order (cume_dist >
+    3/5); R only as R >= 3 or R >= 4, F is the number's. So one pass per currency,
+    grouped by number in index order, counts what each segment needs."""
+    counts = dict(session.execute(
+        select(HISTORY.c.currency, func.count()).where(*_latest(as_of))
+        .group_by(HISTORY.c.currency)).all())
+    r4, r3 = (_at(as_of - timedelta(days=days)) for score, days in RECENCY_DAYS
+              if score in (4, 3))
+    sums: list[dict[str, Any]] = []
+    for currency, customers in sorted(counts.items()):
+        mine = [*_latest(as_of), HISTORY.c.currency == currency]
+        third = session.execute(select(HISTORY.c.running).where(*mine)
+                                .order_by(HISTORY.c.running)
+                                .offset(customers * 3 // 5).limit(1)).scalar_one()
+        big = HISTORY.c.running >= third
+        recent, lately = HISTORY.c.placed_at >= r4, HISTORY.c.placed_at >= r3
+        query = (select(HISTORY.c.number, func.count().label("all"),
+                        func.sum(HISTORY.c.running).label("all_revenue"),
+                        *_split("champion", and_(recent, big)), *_split("recent", recent),
+                        *_split("lately", lately))
+                 .where(*mine).group_by(HISTORY.c.number))
+        per_segment: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in session.execute(query).mappings():
+            for segment, (customers_in, revenue) in _segments_of(row).items():
+                number = int(row["number"])
+                per_segment[segment].update(customers=customers_in, revenue=revenue,
+                                            orders=customers_in * number,
+                                            repeat=customers_in if number >= 2 else 0)
+        sums += [{"segment": segment, "currency": currency, **totals}
+                 for segment, totals in per_segment.items() if totals["customers"]]
+    return sums
+
+
+def _latest(as_of: datetime) -> list[ColumnElement[bool]]:
+    """Rows that are their customer's last order (in the currency) before ``as_of``."""
+    moment = _at(as_of)
+    return [HISTORY.c.placed_at < moment,
+            or_(HISTORY.c.next_at.is_(None), HISTORY.c.next_at >= moment)]
+
+
+def _split(name: str, condition: ColumnElement[bool]) -> tuple[Any, Any]:
+    return (_count_if(condition).label(name), _sum_if(condition, HISTORY.c.running)
+            .label(f"{name}_revenue"))
+
+
+def _segments_of(row: Any) -> dict[str, tuple[int, int]]:
+    """How the customers of one number of orders split into segments (SEGMENT_RULES),
+    as (customers, revenue) per segment, from the counts of all of them, of the recent
+    (R >= 4) big spenders (M >= 4), of the recent (R >= 4) and of the lately (R >= 3)."""
+    def part(name: str) -> tuple[int, int]:
+        return int(row[name] or 0), int(row[f"{name}_revenue"] or 0)
+
+    def less(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+        return a[0] - b[0], a[1] - b[1]
+
+    every, frequency = part("all"), _frequency_score(int(row["number"]))
+    if frequency == 1:
+        return {"new": part("recent"), "hibernating": less(every, part("recent"))}
+    older = less(every, part("lately"))
+    if frequency == 2:
+        return {"promising": part("lately"), "at_risk": older}
+    if frequency == 3:
+        return {"loyal": part("lately"), "at_risk": older}
+    return {"champions": part("champion"), "loyal": less(part("lately"), part("champion")),
+            "at_risk": older}
+
+
+def _frequency_score(orders: int) -> int:
+    return next((score for score, least in FREQUENCY_ORDERS if orders >= least), 1)
+
+
+def _at(moment: datetime) -> Any:
+    return bindparam(None, moment, type_=UTCDateTime())

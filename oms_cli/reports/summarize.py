@@ -9,6 +9,11 @@ every marked day are deleted and aggregated again from that day's settled orders
 the same SQL the reports use over the orders: a day's figures are a function of its
 orders, so making it again is always right, whatever changed. Allocation never marks:
 it only touches open orders, which the summaries do not hold.
+
+The customer histories (``customer_history``) go by customer instead: a write that
+adds, cancels, refunds or updates an order marks its customer (``mark_customers``, or
+the ``customers`` of ``mark_placed``), and the histories of the marked customers are
+made again from all their orders, open ones included, when it commits.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from oms_cli.reports.sales import cancelled_sums, line_measures, line_rows, orde
 from oms_cli.reports.summary import (
     AMOUNTS,
     FULFILLMENT,
+    HISTORY,
     LINE,
     SALES,
     SETTLED,
@@ -47,17 +53,21 @@ from oms_cli.reports.summary import (
 )
 from oms_cli.store.bulk import insert_rows
 from oms_cli.store.database import before_commit
+from oms_cli.store.types import UTCDateTime
 
 SOLD = tuple(status for status in SETTLED if status != "cancelled")
 DIMENSIONS = ("sku", "location")
 _DIRTY = "oms.summary_days"
+_CUSTOMERS = "oms.summary_customers"
 _BATCH = 500  # ids or days per statement
 SALES_COLUMNS = ("day", "currency", "channel", "country", "cancelled", "orders", *AMOUNTS)
 LINE_COLUMNS = ("dimension", "day", "currency", "key", "orders", "cancelled", *AMOUNTS,
                 "lines", "returned", "kept_linked", "unlinked_lines", "unlinked_name")
 _LINE_EXTRAS = ("lines", "returned", "kept_linked", "unlinked_lines")
 FULFILLMENT_COLUMNS = ("dimension", "day", "key", "measure", "tenths", "orders")
-SUMMARIES = (SALES, LINE, FULFILLMENT)
+SUMMARIES = (SALES, LINE, FULFILLMENT)  # per day
+HISTORY_COLUMNS = ("order_id", "customer_id", "currency", "placed_at", "revenue", "first_at",
+                   "prev_at", "next_at", "number", "running")
 COLUMNS = {SALES: SALES_COLUMNS, LINE: LINE_COLUMNS, FULFILLMENT: FULFILLMENT_COLUMNS}
 
 
@@ -68,8 +78,10 @@ def build(session: Session, timezone: str) -> int:
     session.execute(insert(STATE).values(timezone=timezone, built_at=datetime.now(UTC)))
     forget_timezone(session)
     session.info.pop(_DIRTY, None)
+    session.info.pop(_CUSTOMERS, None)
     days = sorted(_settled_days(session, ZoneInfo(timezone)))
     _summarise(session, timezone, days)
+    _keep_histories(session, None)
     return len(days)
 
 
@@ -86,16 +98,20 @@ def mark_orders(session: Session, order_ids: Iterable[int]) -> None:
         return
     ids = sorted(set(order_ids))
     for first in range(0, len(ids), _BATCH):
-        batch = ids[first:first + _BATCH]
-        mark_placed(session, session.execute(
-            select(ORDERS.c.placed_at).where(ORDERS.c.id.in_(batch))).scalars())
+        rows = session.execute(select(ORDERS.c.placed_at, ORDERS.c.customer_id).where(
+            ORDERS.c.id.in_(ids[first:first + _BATCH]))).all()
+        mark_placed(session, [row.placed_at for row in rows],
+                    [row.customer_id for row in rows])
 
 
-def mark_placed(session: Session, placed: Iterable[datetime]) -> None:
-    """Note that orders placed at these instants change in this transaction."""
+def mark_placed(session: Session, placed: Iterable[datetime],
+                customers: Iterable[int | None] = ()) -> None:
+    """Note that orders placed at these instants (of these customers) change in this
+    transaction."""
     timezone = timezone_of(session)
     if timezone is None:
         return
+    mark_customers(session, customers)
     zone = ZoneInfo(timezone)
     days = {moment.astimezone(zone).date() for moment in placed}
     if days:
@@ -106,9 +122,14 @@ def mark_placed(session: Session, placed: Iterable[datetime]) -> None:
 def refresh(session: Session) -> None:
     """Summarise again the days marked in this transaction (run as it commits)."""
     days = session.info.pop(_DIRTY, set())
+    customers = session.info.pop(_CUSTOMERS, set())
     timezone = timezone_of(session)
-    if days and timezone is not None:
+    if timezone is None:
+        return
+    if days:
         _summarise(session, timezone, sorted(days))
+    if customers:
+        _keep_histories(session, sorted(customers))
 
 
 def fresh_rows(session: Session, timezone: str, days: Sequence[date]
@@ -251,8 +272,70 @@ def drifted_days(session: Session) -> list[date]:
                                                                                 Counter()))
 
 
-def summarise_again(session: Session, days: Sequence[date]) -> None:
-    """Make the summaries of ``days`` again from their orders (``db check --repair``)."""
+def summarise_again(session: Session, days: Sequence[date],
+                    customers: Sequence[int] = ()) -> None:
+    """Make the summaries of ``days`` and the histories of ``customers`` again from
+    their orders (``db check --repair``)."""
     timezone = timezone_of(session)
     if timezone is not None and days:
         _summarise(session, timezone, days)
+    if timezone is not None and customers:
+        _keep_histories(session, customers)
+
+
+# Customer histories ----------------------------------------------------------------------
+
+def mark_customers(session: Session, customer_ids: Iterable[int | None]) -> None:
+    """Note that orders of these customers change in this transaction (new ones, a
+    cancellation, a refund, an update from the channel)."""
+    ids = {customer for customer in customer_ids if customer is not None}
+    if ids and timezone_of(session) is not None:
+        session.info.setdefault(_CUSTOMERS, set()).update(ids)
+        before_commit(session, "summaries", refresh)
+
+
+def histories(customer_ids: Sequence[int] | None = None) -> Select[Any]:
+    """The ``customer_history`` rows of these customers (None: of every customer) as
+    their orders have them now: each order not cancelled, in HISTORY_COLUMNS order."""
+    revenue = ORDERS.c.total - ORDERS.c.refunded
+    in_turn: dict[str, Any] = {"partition_by": (ORDERS.c.customer_id, ORDERS.c.currency),
+                               "order_by": (ORDERS.c.placed_at, ORDERS.c.id)}
+    query = (select(ORDERS.c.id, ORDERS.c.customer_id, ORDERS.c.currency,
+                    ORDERS.c.placed_at, revenue.label("revenue"),
+                    func.min(ORDERS.c.placed_at).over(partition_by=ORDERS.c.customer_id)
+                    .label("first_at"),
+                    func.lag(ORDERS.c.placed_at, type_=UTCDateTime()).over(**in_turn)
+                    .label("prev_at"),
+                    func.lead(ORDERS.c.placed_at, type_=UTCDateTime()).over(**in_turn)
+                    .label("next_at"),
+                    func.row_number().over(**in_turn).label("number"),
+                    func.sum(revenue).over(**in_turn, rows=(None, 0)).label("running"))
+             .where(ORDERS.c.customer_id.is_not(None), ORDERS.c.status != "cancelled"))
+    if customer_ids is not None:
+        query = query.where(ORDERS.c.customer_id.in_(customer_ids))
+    return query
+
+
+def _keep_histories(session: Session, customer_ids: Sequence[int] | None) -> None:
+    """Make the histories of these customers (None: of all) again from their orders."""
+    if customer_ids is None:
+        session.execute(delete(HISTORY))
+        session.execute(insert(HISTORY).from_select(HISTORY_COLUMNS, histories()))
+        return
+    for first in range(0, len(customer_ids), _BATCH):
+        batch = customer_ids[first:first + _BATCH]
+        session.execute(delete(HISTORY).where(HISTORY.c.customer_id.in_(batch)))
+        session.execute(insert(HISTORY).from_select(HISTORY_COLUMNS, histories(batch)))
+
+
+def drifted_customers(session: Session) -> list[int]:
+    """The customers whose stored history differs from what their orders say now (none
+    when the summaries are not kept)."""
+    if timezone_of(session) is None:
+        return []
+    fresh = select(*histories().subquery("fresh").c)
+    stored = select(*(HISTORY.c[name] for name in HISTORY_COLUMNS))
+    differing: set[int] = set()
+    for query in (fresh.except_(stored), stored.except_(fresh)):
+        differing.update(row.customer_id for row in session.execute(query))
+    return sorted(differing)

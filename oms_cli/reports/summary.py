@@ -19,12 +19,19 @@ from sqlalchemy import Select, Table, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from oms_cli.reports.common import Bucket, GroupKey, per_bucket
-from oms_cli.store.tables import FulfillmentSummary, LineSummary, SalesSummary, SummaryState
+from oms_cli.store.tables import (
+    CustomerHistory,
+    FulfillmentSummary,
+    LineSummary,
+    SalesSummary,
+    SummaryState,
+)
 
 SALES = cast(Table, SalesSummary.__table__)  # type: ignore[attr-defined]
 LINE = cast(Table, LineSummary.__table__)  # type: ignore[attr-defined]
 STATE = cast(Table, SummaryState.__table__)  # type: ignore[attr-defined]
 FULFILLMENT = cast(Table, FulfillmentSummary.__table__)  # type: ignore[attr-defined]
+HISTORY = cast(Table, CustomerHistory.__table__)  # type: ignore[attr-defined]
 # Orders in these statuses are in the summaries; every other status is open.
 SETTLED = ("cancelled", "partially_returned", "returned", "shipped")
 AMOUNTS = ("units", "gross", "discounts", "shipping", "tax", "refunds", "included_tax",

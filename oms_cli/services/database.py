@@ -130,7 +130,10 @@ def build_summaries(db: Database, timezone: str) -> int:
 def _summary_drift(session: Any) -> list[Drift]:
     return [Drift("summary", f"day {day.isoformat()}", None, None,
                   "the report summaries differ from the orders of the day")
-            for day in summarize.drifted_days(session)]
+            for day in summarize.drifted_days(session)] + [
+        Drift("summary", f"customer {customer}", None, None,
+              "the customer's order history differs from their orders")
+        for customer in summarize.drifted_customers(session)]
 
 
 def repair(db: Database, *, run_id: int | None = None, dry_run: bool = False) -> list[Drift]:
@@ -147,8 +150,11 @@ def repair(db: Database, *, run_id: int | None = None, dry_run: bool = False) ->
         fixed = [drift for drift in _level_drift(session) + _line_drift(session)
                  if _repair_one(session, drift, run_id)]
         summary_drift = _summary_drift(session)
-        summarize.summarise_again(session, [date.fromisoformat(drift.subject.removeprefix(
-            "day ")) for drift in summary_drift])
+        summarize.summarise_again(
+            session, [date.fromisoformat(drift.subject.removeprefix("day "))
+                      for drift in summary_drift if drift.subject.startswith("day ")],
+            [int(drift.subject.removeprefix("customer ")) for drift in summary_drift
+             if drift.subject.startswith("customer ")])
         fixed += summary_drift
         session.flush()
         left = _level_drift(session) + _line_drift(session)

@@ -130,7 +130,7 @@ def _revert_updates(session: Session, record: ImportRun, policy: ValidationPolic
         assert order is not None
         previous = {name: old for name, (old, _new) in detail.get("changes", {}).items()
                     if name in _REVERTIBLE}
-        mark_placed(session, [order.placed_at])
+        mark_placed(session, [order.placed_at], [order.customer_id])
         for name, value in previous.items():
             setattr(order, name, value)
         record_event(session, order_id, "update_undone", run_id=run,

@@ -158,7 +158,8 @@ class OrderIntake:
         insert_rows(self.connection, LINES, LINE_COLUMNS, lines, constants=NEW_LINE)
         mark_placed(self.session, [parsed.placed_at for parsed, plan in zip(orders, plans,
                                                                              strict=True)
-                                   if plan.status in SETTLED])
+                                   if plan.status in SETTLED],
+                    [customers.get((parsed.email or "").strip().lower()) for parsed in orders])
         insert_rows(self.connection, EVENTS, ("order_id", "to_status", "detail"), events,
                     constants={"at": self.now, "type": "imported", "from_status": None,
                                "run_id": self.run_id}, as_is=("detail",))
@@ -257,7 +258,7 @@ class OrderIntake:
             self.counts.unchanged += not revived
             return
         self.counts.updated += 1
-        mark_placed(self.session, [order.placed_at])  # as it was, if it moves
+        mark_placed(self.session, [order.placed_at], [order.customer_id])  # as it was
         detail: dict[str, Any] = {"run": self.import_run_id,
                                   "changes": {k: [_plain(a), _plain(b)]
                                               for k, (a, b) in changes.items()}}
@@ -266,7 +267,7 @@ class OrderIntake:
             detail["lines_added"] = len(new_lines)
         record_event(self.session, order.id, "updated", run_id=self.run_id, detail=detail)
         self._apply(order, parsed, changes)
-        mark_placed(self.session, [order.placed_at])
+        mark_placed(self.session, [order.placed_at], [order.customer_id])
         order.updated_at = self.now
         revalidate(self.session, order, self.policy, run_id=self.run_id)
 

@@ -73,7 +73,7 @@ def refresh_status(session: Session, order: Order, *, run_id: int | None = None,
         order.hold_reason, order.hold_note, order.held_by = None, None, None
     if status != order.status:
         if status in _SETTLED or order.status in _SETTLED:
-            mark_placed(session, [order.placed_at])  # in or out of the summaries
+            mark_placed(session, [order.placed_at], [order.customer_id])  # in or out
         record_event(session, order.id or 0, why, run_id=run_id, from_status=order.status,
                      to_status=status.value)
         order.status = status.value

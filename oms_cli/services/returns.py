@@ -83,7 +83,7 @@ def return_units(db: Database, reference: str, lines: Sequence[tuple[str, int]],
         for line, units, sku in picks:
             _take_back(session, order, line, sku, units, place, stored, result, run_id)
         order.refunded += refund_minor
-        mark_placed(session, [order.placed_at])
+        mark_placed(session, [order.placed_at], [order.customer_id])
         result.return_id = stored.id
         record_event(session, order.id or 0, "returned", run_id=run_id, detail={
             "return": stored.id, "location": place.code, "condition": condition,

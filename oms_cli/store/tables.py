@@ -494,4 +494,40 @@ class FulfillmentSummary(SQLModel, table=True):
     orders: int = 0
 
 
+class CustomerHistory(SQLModel, table=True):
+    """Each customer's orders in time (the ones not cancelled), with what came before:
+    kept by ``reports.summarize`` for ``oms report customers``, which then reads a
+    period's rows once instead of grouping every order by customer.
+
+    ``first_at`` is the customer's first order (any currency); ``prev_at``, ``next_at``,
+    ``number`` (1 for the first) and ``running`` (revenue: total less refunds, of this
+    order and the earlier ones, in minor units) are within the order's currency.
+    """
+
+    __tablename__ = "customer_history"
+
+    order_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    customer_id: int
+    currency: str
+    placed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revenue: int
+    first_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    prev_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    next_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    number: int
+    running: int
+
+    __table_args__ = (
+        Index("customer_history_customer", "customer_id"),
+        # A period's rows per currency, with what the customers report counts.
+        Index("customer_history_period", "currency", "placed_at", "first_at", "prev_at",
+              "number", "revenue"),
+        # Each customer's latest order (next_at NULL) per currency: by number of orders
+        # for the segments, and by revenue for the M score's quintile.
+        Index("customer_history_latest", "next_at", "currency", "number", "placed_at",
+              "running"),
+        Index("customer_history_spend", "next_at", "currency", "running"),
+    )
+
+
 METADATA = SQLModel.metadata

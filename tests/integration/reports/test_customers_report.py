@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.reports_b.shop import at, build_file, by_key, copy_of, customers_book, opened
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, text
 
 from oms_cli.domain.periods import parse_period
 from oms_cli.errors import InvalidInput
@@ -39,9 +39,14 @@ def book(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_file(customers_book, template_db, tmp_path_factory.mktemp("book"))
 
 
-@pytest.fixture
-def shop(book: Path, tmp_path: Path) -> Iterator[Database]:
+@pytest.fixture(params=["summaries", "orders"])
+def shop(book: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The book, read from the customer histories (kept from the start) or, with the
+    summaries not kept, from the orders."""
     with opened(copy_of(book, tmp_path / "oms.db")) as db:
+        if request.param == "orders":
+            with db.write() as session:
+                session.execute(text("DELETE FROM summary_state"))
         yield db
 
 

@@ -1,5 +1,6 @@
 """Daily summaries of settled orders for the reports on a large order book (issue #5)
 
+Also each customer's orders in time (customer_history), for the customers report.
 The tables start empty, with no summary_state row: until the summaries are built (by
 the next writing command, which knows the configured time zone, or by ``oms db
 summarize``), reports read the orders themselves, as before.
@@ -67,8 +68,30 @@ def upgrade() -> None:
         sa.Column("orders", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "day", "key", "measure", "tenths"),
     )
+    op.create_table(
+        "customer_history",
+        sa.Column("order_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(), nullable=False),
+        sa.Column("placed_at", UTCDateTime(), nullable=False),
+        sa.Column("revenue", sa.Integer(), nullable=False),
+        sa.Column("first_at", UTCDateTime(), nullable=False),
+        sa.Column("prev_at", UTCDateTime(), nullable=True),
+        sa.Column("next_at", UTCDateTime(), nullable=True),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("running", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("order_id"),
+    )
+    op.create_index("customer_history_customer", "customer_history", ["customer_id"])
+    op.create_index("customer_history_period", "customer_history",
+                    ["currency", "placed_at", "first_at", "prev_at", "number", "revenue"])
+    op.create_index("customer_history_latest", "customer_history",
+                    ["next_at", "currency", "number", "placed_at", "running"])
+    op.create_index("customer_history_spend", "customer_history",
+                    ["next_at", "currency", "running"])
 
 
 def downgrade() -> None:
-    for table in ("fulfillment_summary", "line_summary", "sales_summary", "summary_state"):
+    for table in ("customer_history", "fulfillment_summary", "line_summary", "sales_summary",
+                  "summary_state"):
         op.drop_table(table)
