@@ -30,7 +30,17 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
@@ -333,41 +343,48 @@ def _segment_sums_from_histories(session: Session, as_of: datetime) -> list[dict
     value at position floor(3n/5) of the n customers' revenues in order (cume_dist >
     3/5); R only as R >= 3 or R >= 4, F is the number's. So one pass per currency,
     grouped by number in index order, counts what each segment needs."""
-    counts = dict(session.execute(
-        select(HISTORY.c.currency, func.count()).where(*_latest(as_of))
-        .group_by(HISTORY.c.currency)).all())
+    parts = _latest(as_of)
+    counts: Counter[str] = Counter()
+    for part in parts:
+        counts.update(dict(session.execute(select(HISTORY.c.currency, func.count())
+                                           .where(*part).group_by(HISTORY.c.currency)).all()))
     r4, r3 = (_at(as_of - timedelta(days=days)) for score, days in RECENCY_DAYS
               if score in (4, 3))
     sums: list[dict[str, Any]] = []
     for currency, customers in sorted(counts.items()):
-        mine = [*_latest(as_of), HISTORY.c.currency == currency]
-        third = session.execute(select(HISTORY.c.running).where(*mine)
-                                .order_by(HISTORY.c.running)
-                                .offset(customers * 3 // 5).limit(1)).scalar_one()
-        big = HISTORY.c.running >= third
+        mine = [[*part, HISTORY.c.currency == currency] for part in parts]
+        spends = union_all(*(select(HISTORY.c.running).where(*part) for part in mine))
+        third = session.execute(spends.order_by("running").offset(customers * 3 // 5)
+                                .limit(1)).scalar_one()
         recent, lately = HISTORY.c.placed_at >= r4, HISTORY.c.placed_at >= r3
-        query = (select(HISTORY.c.number, func.count().label("all"),
-                        func.sum(HISTORY.c.running).label("all_revenue"),
-                        *_split("champion", and_(recent, big)), *_split("recent", recent),
-                        *_split("lately", lately))
-                 .where(*mine).group_by(HISTORY.c.number))
-        per_segment: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in session.execute(query).mappings():
-            for segment, (customers_in, revenue) in _segments_of(row).items():
-                number = int(row["number"])
-                per_segment[segment].update(customers=customers_in, revenue=revenue,
-                                            orders=customers_in * number,
-                                            repeat=customers_in if number >= 2 else 0)
+        per_number: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        for part in mine:
+            query = (select(HISTORY.c.number, func.count().label("all"),
+                            func.sum(HISTORY.c.running).label("all_revenue"),
+                            *_split("champion", and_(recent, HISTORY.c.running >= third)),
+                            *_split("recent", recent), *_split("lately", lately))
+                     .where(*part).group_by(HISTORY.c.number))
+            for row in session.execute(query).mappings():
+                per_number[int(row["number"])].update(
+                    {name: int(value or 0) for name, value in row.items() if name != "number"})
+        per_segment: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for number, row in per_number.items():
+            for segment, (members, revenue) in _segments_of(number, row).items():
+                per_segment[segment].update(customers=members, revenue=revenue,
+                                            orders=members * number,
+                                            repeat=members if number >= 2 else 0)
         sums += [{"segment": segment, "currency": currency, **totals}
                  for segment, totals in per_segment.items() if totals["customers"]]
     return sums
 
 
-def _latest(as_of: datetime) -> list[ColumnElement[bool]]:
-    """Rows that are their customer's last order (in the currency) before ``as_of``."""
+def _latest(as_of: datetime) -> list[list[ColumnElement[bool]]]:
+    """Rows that are their customer's last order (in the currency) before ``as_of``, in
+    two disjoint parts, each an index range: the last orders of all (``next_at`` NULL)
+    and those followed by one on or after ``as_of`` (none, as of now)."""
     moment = _at(as_of)
-    return [HISTORY.c.placed_at < moment,
-            or_(HISTORY.c.next_at.is_(None), HISTORY.c.next_at >= moment)]
+    return [[HISTORY.c.next_at.is_(None), HISTORY.c.placed_at < moment],
+            [HISTORY.c.next_at >= moment, HISTORY.c.placed_at < moment]]
 
 
 def _split(name: str, condition: ColumnElement[bool]) -> tuple[Any, Any]:
@@ -375,7 +392,7 @@ def _split(name: str, condition: ColumnElement[bool]) -> tuple[Any, Any]:
             .label(f"{name}_revenue"))
 
 
-def _segments_of(row: Any) -> dict[str, tuple[int, int]]:
+def _segments_of(number: int, row: Counter[str]) -> dict[str, tuple[int, int]]:
     """How the customers of one number of orders split into segments (SEGMENT_RULES),
     as (customers, revenue) per segment, from the counts of all of them, of the recent
     (R >= 4) big spenders (M >= 4), of the recent (R >= 4) and of the lately (R >= 3)."""
@@ -385,7 +402,7 @@ def _segments_of(row: Any) -> dict[str, tuple[int, int]]:
     def less(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
         return a[0] - b[0], a[1] - b[1]
 
-    every, frequency = part("all"), _frequency_score(int(row["number"]))
+    every, frequency = part("all"), _frequency_score(number)
     if frequency == 1:
         return {"new": part("recent"), "hibernating": less(every, part("recent"))}
     older = less(every, part("lately"))

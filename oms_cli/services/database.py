@@ -118,13 +118,17 @@ def keep_summaries(db: Database, timezone: str) -> int | None:
     with db.write() as session:
         if summary.kept_in(session, timezone):  # another command built them meanwhile
             return None
-        return summarize.build(session, timezone)
+        days = summarize.build(session, timezone)
+    db.refresh_statistics()  # the planner learns the new tables' sizes
+    return days
 
 
 def build_summaries(db: Database, timezone: str) -> int:
     """Build the report summaries afresh in ``timezone``'s days; returns the days."""
     with db.write() as session:
-        return summarize.build(session, timezone)
+        days = summarize.build(session, timezone)
+    db.refresh_statistics()
+    return days
 
 
 def _summary_drift(session: Any) -> list[Drift]:

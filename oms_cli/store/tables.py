@@ -526,7 +526,7 @@ class CustomerHistory(SQLModel, table=True):
         # for the segments, and by revenue for the M score's quintile.
         Index("customer_history_latest", "next_at", "currency", "number", "placed_at",
               "running"),
-        Index("customer_history_spend", "next_at", "currency", "running"),
+        Index("customer_history_spend", "next_at", "currency", "running", "placed_at"),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from runners import sqlite_only
 from sqlalchemy import text
 
+from oms_cli.services.database import build_summaries
 from oms_cli.services.importing import ImportSettings, import_file
 from oms_cli.store.database import Database
 
@@ -37,6 +38,16 @@ def test_an_import_that_adds_orders_leaves_statistics_on_the_tables_reports_read
     assert summary.created > 0
     assert {"orders", "order_line", "customer"} <= statistics(db)
     assert busy_timeout(db) == waited  # the pooled connection waits as before
+
+
+def test_building_the_report_summaries_leaves_statistics_on_them(db: Database) -> None:
+    import_file(db, str(ORDERS), settings=ImportSettings())
+    with db.write() as session:
+        session.execute(text("DELETE FROM sqlite_stat1"))
+
+    build_summaries(db, "Europe/London")
+
+    assert {"customer_history", "orders"} <= statistics(db)
 
 
 def test_a_dry_run_leaves_no_statistics(db: Database) -> None:

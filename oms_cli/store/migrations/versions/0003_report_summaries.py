@@ -88,7 +88,7 @@ def upgrade() -> None:
     op.create_index("customer_history_latest", "customer_history",
                     ["next_at", "currency", "number", "placed_at", "running"])
     op.create_index("customer_history_spend", "customer_history",
-                    ["next_at", "currency", "running"])
+                    ["next_at", "currency", "running", "placed_at"])
 
 
 def downgrade() -> None:
