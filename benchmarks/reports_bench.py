@@ -68,7 +68,7 @@ CURRENCIES = (("USD", 60, ("US", "CA"), False, 100), ("EUR", 20, ("DE", "FR"), T
 SKUS = 300
 OPEN_TAIL = timedelta(days=4)  # orders placed this recently are still open
 STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how oms stores a UTC timestamp in SQLite
-DATA_VERSION = "3"  # bump when the generated rows change, to rebuild cached databases
+DATA_VERSION = "4"  # bump when the generated rows change, to rebuild cached databases
 TARGET_SECONDS = 1.0
 
 MONTH, YEAR = ["-p", "2026-02"], ["-p", "2025"]

@@ -344,18 +344,19 @@ def _segment_sums_from_histories(session: Session, as_of: datetime) -> list[dict
     3/5); R only as R >= 3 or R >= 4, F is the number's. So one pass per currency,
     grouped by number in index order, counts what each segment needs."""
     parts = _latest(as_of)
-    counts: Counter[str] = Counter()
-    for part in parts:
-        counts.update(dict(session.execute(select(HISTORY.c.currency, func.count())
-                                           .where(*part).group_by(HISTORY.c.currency)).all()))
+    counted = [dict(session.execute(select(HISTORY.c.currency, func.count()).where(*part)
+                                    .group_by(HISTORY.c.currency)).all()) for part in parts]
     r4, r3 = (_at(as_of - timedelta(days=days)) for score, days in RECENCY_DAYS
               if score in (4, 3))
     sums: list[dict[str, Any]] = []
-    for currency, customers in sorted(counts.items()):
-        mine = [[*part, HISTORY.c.currency == currency] for part in parts]
-        spends = union_all(*(select(HISTORY.c.running).where(*part) for part in mine))
-        third = session.execute(spends.order_by("running").offset(customers * 3 // 5)
-                                .limit(1)).scalar_one()
+    for currency in sorted(set().union(*counted)):
+        customers = sum(counts.get(currency, 0) for counts in counted)
+        # Only the parts with rows of the currency: the second is empty as of now.
+        mine = [[*part, HISTORY.c.currency == currency]
+                for part, counts in zip(parts, counted, strict=True) if counts.get(currency)]
+        spends = [select(HISTORY.c.running).where(*part) for part in mine]
+        ordered = (spends[0] if len(spends) == 1 else union_all(*spends)).order_by("running")
+        third = session.execute(ordered.offset(customers * 3 // 5).limit(1)).scalar_one()
         recent, lately = HISTORY.c.placed_at >= r4, HISTORY.c.placed_at >= r3
         per_number: defaultdict[int, Counter[str]] = defaultdict(Counter)
         for part in mine:

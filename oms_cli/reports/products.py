@@ -57,7 +57,8 @@ def products_report(session: Session, *, period: Period, timezone: str, top: int
     """
     bucket = utc_buckets([period], timezone)[0]
     if summaries and summary.kept_in(session, timezone):
-        parts = union_all(_sums(_lines(bucket, OPEN)), *_settled_sums(bucket)).subquery("parts")
+        parts = union_all(_sums(_lines(bucket, OPEN)),
+                          *_settled_sums(bucket, timezone)).subquery("parts")
         query: Any = (select(parts.c.key, func.max(parts.c.name), parts.c.currency,
                              *(func.sum(parts.c[name]) for name in _SUMMED))
                       .group_by(parts.c.key, parts.c.currency))
@@ -96,7 +97,7 @@ def _sums(rows: Subquery) -> Any:
     )
 
 
-def _settled_sums(bucket: Bucket) -> list[Select[Any]]:
+def _settled_sums(bucket: Bucket, timezone: str) -> list[Select[Any]]:
     """``_sums`` of the bucket's settled orders, from the daily line summaries, and the
     names of their lines of no product (which the greatest name may be)."""
     line = summary.LINE
@@ -106,7 +107,7 @@ def _settled_sums(bucket: Bucket) -> list[Select[Any]]:
                    func.sum(line.c.gross - line.c.discounts - line.c.refunds
                             - line.c.included_tax + line.c.refunded_tax).label("revenue"),
                    func.max(line.c.unlinked_name).label("unlinked_name"))
-            .where(line.c.dimension == "sku", bucket.holds(line.c.day))
+            .where(summary.line_days("sku", bucket, timezone))
             .group_by(line.c.key, line.c.currency)).subquery("days")
     linked = days.c.lines - days.c.unlinked_lines
     known = and_(PRODUCTS.c.currency == days.c.currency, PRODUCTS.c.cost.is_not(None))

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, case, delete, func, insert, select
+from sqlalchemy import Select, Table, bindparam, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from oms_cli.domain.periods import Period, span, utc_bounds
@@ -45,10 +45,12 @@ from oms_cli.reports.summary import (
     FULFILLMENT,
     HISTORY,
     LINE,
+    MONTHLY,
     SALES,
     SETTLED,
     STATE,
     forget_timezone,
+    next_month,
     timezone_of,
 )
 from oms_cli.store.bulk import insert_rows
@@ -151,6 +153,26 @@ def _summarise(session: Session, timezone: str, days: Sequence[date]) -> None:
     connection = session.connection()
     for table, rows in fresh_rows(session, timezone, days).items():
         insert_rows(connection, table, COLUMNS[table], rows)
+    _roll_up(session, timezone, sorted({day.replace(day=1) for day in days}))
+
+
+def _roll_up(session: Session, timezone: str, months: Sequence[date]) -> None:
+    """Make the line summaries' monthly roll-ups of ``months`` again from their days."""
+    summed = [name for name in LINE_COLUMNS[4:] if name != "unlinked_name"]
+    for month in months:
+        start, end = utc_bounds(span(month, next_month(month)), timezone)
+        first = bindparam(None, start, type_=UTCDateTime())
+        session.execute(delete(LINE).where(
+            LINE.c.dimension.in_([dimension + MONTHLY for dimension in DIMENSIONS]),
+            LINE.c.day == first))
+        for dimension in DIMENSIONS:
+            rolled = (select(literal(dimension + MONTHLY), first, LINE.c.currency, LINE.c.key,
+                             *(func.sum(LINE.c[name]) for name in summed),
+                             func.max(LINE.c.unlinked_name))
+                      .where(LINE.c.dimension == dimension, LINE.c.day >= first,
+                             LINE.c.day < bindparam(None, end, type_=UTCDateTime()))
+                      .group_by(LINE.c.currency, LINE.c.key))
+            session.execute(insert(LINE).from_select(LINE_COLUMNS, rolled))
 
 
 def _rows(session: Session, buckets: Sequence[Bucket],
@@ -259,17 +281,44 @@ def drifted_days(session: Session) -> list[date]:
         return []
     zone = ZoneInfo(timezone)
     stored: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
+    monthly: list[Any] = []
     for table in SUMMARIES:
         for row in session.execute(select(*(table.c[name] for name in COLUMNS[table]))):
-            stored[row.day.astimezone(zone).date()][(table.name, *row)] += 1
+            if table is LINE and row.dimension.endswith(MONTHLY):
+                monthly.append(row)
+            else:
+                stored[row.day.astimezone(zone).date()][(table.name, *row)] += 1
     days = set(stored) | _settled_days(session, zone)
     fresh: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
     for table, rows in fresh_rows(session, timezone, sorted(days)).items():
         at = COLUMNS[table].index("day")
         for row in rows:
             fresh[row[at].astimezone(zone).date()][(table.name, *row)] += 1
-    return sorted(day for day in days if stored.get(day, Counter()) != fresh.get(day,
-                                                                                Counter()))
+    drifted = {day for day in days if stored.get(day, Counter()) != fresh.get(day,
+                                                                              Counter())}
+    return sorted(drifted | _drifted_months(stored, monthly, zone))
+
+
+def _drifted_months(stored: dict[date, Counter[tuple[Any, ...]]], monthly: Sequence[Any],
+                    zone: ZoneInfo) -> set[date]:
+    """The first days of the months whose stored roll-ups differ from their stored days
+    (which are checked against the orders themselves)."""
+    rolled: dict[date, dict[tuple[Any, ...], list[Any]]] = defaultdict(dict)
+    for day, rows in stored.items():
+        for (table, dimension, _, currency, key, *values), count in rows.items():
+            if table != LINE.name:
+                continue
+            sums = rolled[day.replace(day=1)].setdefault(
+                (dimension + MONTHLY, currency, key), [0] * (len(values) - 1) + [None])
+            for at, value in enumerate(values[:-1]):
+                sums[at] += value * count
+            if values[-1] is not None and (sums[-1] is None or values[-1] > sums[-1]):
+                sums[-1] = values[-1]
+    kept: dict[date, dict[tuple[Any, ...], list[Any]]] = defaultdict(dict)
+    for dimension, day, currency, key, *values in monthly:
+        kept[day.astimezone(zone).date()][(dimension, currency, key)] = list(values)
+    return {month for month in set(rolled) | set(kept)
+            if rolled.get(month, {}) != kept.get(month, {})}
 
 
 def summarise_again(session: Session, days: Sequence[date],

@@ -7,17 +7,34 @@ the open orders, read live from the orders (they are few: the work in hand). Kee
 the summaries true as orders change is ``reports.summarize``'s job.
 
 Summary days are local midnights as UTC instants, like the report buckets' bounds:
-``bucket.holds(day)`` picks exactly the days inside a bucket.
+``bucket.holds(day)`` picks exactly the days inside a bucket. The line summaries also
+hold monthly roll-ups (dimension ``sku@month``, ``location@month``, at the month's first
+midnight), so that a year of them is twelve rows per key: ``line_days`` picks the
+roll-ups of the whole months inside a bucket and the days outside them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from oms_cli.domain.periods import span, utc_bounds
 from oms_cli.reports.common import Bucket, GroupKey, per_bucket
 from oms_cli.store.tables import (
     CustomerHistory,
@@ -26,6 +43,7 @@ from oms_cli.store.tables import (
     SalesSummary,
     SummaryState,
 )
+from oms_cli.store.types import UTCDateTime
 
 SALES = cast(Table, SalesSummary.__table__)  # type: ignore[attr-defined]
 LINE = cast(Table, LineSummary.__table__)  # type: ignore[attr-defined]
@@ -36,6 +54,7 @@ HISTORY = cast(Table, CustomerHistory.__table__)  # type: ignore[attr-defined]
 SETTLED = ("cancelled", "partially_returned", "returned", "shipped")
 AMOUNTS = ("units", "gross", "discounts", "shipping", "tax", "refunds", "included_tax",
            "refunded_tax")
+MONTHLY = "@month"  # the dimension of a line dimension's monthly roll-ups, after its name
 _ZONE = "oms.summary_timezone"
 
 
@@ -61,9 +80,40 @@ def forget_timezone(session: Session) -> None:
 def sales_rows(session: Session, spans: Sequence[Bucket], key: GroupKey | None) -> list[Any]:
     """Per bucket, currency and key: the settled orders' sales sums, as mappings with
     seq, label, currency, key, orders, cancelled and AMOUNTS (rows with any order)."""
-    build = (_line_sums if key is not None and key.grain == "line" else _order_sums)
-    return [row._mapping for statement in per_bucket(spans, lambda bucket: build(bucket, key))
-            for row in session.execute(statement)]
+    timezone = timezone_of(session)
+    assert timezone is not None, "the summaries are not kept"
+    if key is not None and key.grain == "line":
+        statements = per_bucket(spans, lambda bucket: _line_sums(bucket, key, timezone))
+    else:
+        statements = per_bucket(spans, lambda bucket: _order_sums(bucket, key))
+    return [row._mapping for statement in statements for row in session.execute(statement)]
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def line_days(dimension: str, bucket: Bucket, timezone: str) -> ColumnElement[bool]:
+    """The ``line_summary`` rows holding ``bucket``'s days of ``dimension``, each day
+    once: the monthly roll-ups of the whole months inside it, the daily rows of the rest."""
+    zone = ZoneInfo(timezone)
+    first, end = bucket.start.astimezone(zone).date(), bucket.end.astimezone(zone).date()
+    months_from = first if first.day == 1 else next_month(first)
+    months_to = end.replace(day=1)
+    daily = LINE.c.dimension == dimension
+    if months_from >= months_to:
+        return and_(daily, bucket.holds(LINE.c.day))
+    whole_from, whole_to = utc_bounds(span(months_from, months_to), timezone)
+    return or_(and_(LINE.c.dimension == dimension + MONTHLY,
+                    _from_to(LINE.c.day, whole_from, whole_to)),
+               and_(daily, _from_to(LINE.c.day, bucket.start, whole_from)),
+               and_(daily, _from_to(LINE.c.day, whole_to, bucket.end)))
+
+
+def _from_to(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(column >= bindparam(None, start, type_=UTCDateTime()),
+                column < bindparam(None, end, type_=UTCDateTime()))
 
 
 def _order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
@@ -79,13 +129,12 @@ def _order_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
             .group_by(*grouping))
 
 
-def _line_sums(bucket: Bucket, key: GroupKey | None) -> Select[Any]:
-    assert key is not None
+def _line_sums(bucket: Bucket, key: GroupKey, timezone: str) -> Select[Any]:
     return (select(*bucket.columns(), LINE.c.currency, LINE.c.key,
                    func.sum(LINE.c.orders).label("orders"),
                    func.sum(LINE.c.cancelled).label("cancelled"),
                    *(func.sum(LINE.c[name]).label(name) for name in AMOUNTS))
-            .where(LINE.c.dimension == key.name, bucket.holds(LINE.c.day))
+            .where(line_days(key.name, bucket, timezone))
             .group_by(LINE.c.currency, LINE.c.key))
 
 

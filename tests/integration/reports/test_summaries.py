@@ -8,16 +8,22 @@ every step). Here: what the merchant sees of them through the CLI.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from fixtures.reports.book import book_read_by
 from runners import Cli, DbLocation, query, sqlite_only
 from sqlalchemy import create_engine
 
+from oms_cli.domain.periods import span
+from oms_cli.reports.products import products_report
+from oms_cli.reports.sales import sales_report
 from oms_cli.reports.summarize import drifted_days
 from oms_cli.services.database import open_database
+from oms_cli.services.reporting import run_report
 from oms_cli.store import schema
 from oms_cli.store.database import Database
 
@@ -25,8 +31,8 @@ MIGRATIONS = Path(schema.__file__).parent / "migrations"
 SALES = ["--today", "2026-05-01", "report", "sales", "-p", "2026", "-f", "csv"]
 
 
-def sales_csv(cli: Cli) -> str:
-    result = cli(*SALES)
+def sales_csv(cli: Cli, *extra: str) -> str:
+    result = cli(*SALES, *extra)
     assert result.exit_code == 0, result.stderr
     return result.stdout
 
@@ -39,14 +45,16 @@ def test_check_finds_a_tampered_summary_and_repair_makes_its_day_again(
         cli: Cli, db: Database, db_path: DbLocation) -> None:
     book_read_by(db, "summaries", timezone="UTC")
     before = sales_csv(cli)
-    day = query(db_path, "SELECT min(day) FROM sales_summary")[0][0]
+    day = str(query(db_path, "SELECT min(day) FROM sales_summary")[0][0])
     query(db_path, "UPDATE sales_summary SET gross = gross + 100 WHERE day = ?", day)
     query(db_path, "DELETE FROM line_summary WHERE day = ?", day)
     assert sales_csv(cli) != before  # the reports read the summaries
 
     found = cli("db", "check")
     assert found.exit_code == 1
-    assert "summary" in found.stdout and found.stdout.count("day ") == 1, found.stdout
+    # The day, and its month, whose roll-up no longer adds up to its days.
+    assert found.stdout.count("summary  day ") == 2, found.stdout
+    assert f"day {day[:10]}" in found.stdout and f"day {day[:8]}01" in found.stdout
 
     repaired = cli("db", "check", "--repair")
     assert repaired.exit_code == 0, repaired.stderr
@@ -124,3 +132,39 @@ def test_a_database_upgraded_from_before_the_summaries_reads_the_orders_until_bu
     assert state(path) == []  # reading never builds them
     assert cli("location", "add", "main", db=path).exit_code == 0
     assert state(path) == [("UTC",)]
+
+
+def test_check_finds_a_monthly_roll_up_that_disagrees_with_its_days(
+        cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="UTC")
+    before = sales_csv(cli, "-g", "sku")
+    assert query(db_path, "SELECT count(*) > 0 FROM line_summary "
+                          "WHERE dimension = 'sku@month'") == [(1,)]
+    month = query(db_path, "SELECT min(day) FROM line_summary WHERE dimension = 'sku@month'")
+    query(db_path, "UPDATE line_summary SET units = units + 5 "
+                   "WHERE dimension = 'sku@month' AND day = ?", month[0][0])
+    assert sales_csv(cli, "-g", "sku") != before  # a whole year reads the roll-ups
+
+    found = cli("db", "check")
+    assert found.exit_code == 1 and f"day {str(month[0][0])[:8]}01" in found.stdout, found.stdout
+    assert cli("db", "check", "--repair").exit_code == 0
+    assert cli("db", "check").exit_code == 0
+    assert sales_csv(cli, "-g", "sku") == before
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "America/New_York"])
+def test_line_reports_over_part_months_read_the_same_from_days_and_roll_ups(
+        db: Database, timezone: str) -> None:
+    book_read_by(db, "summaries", timezone=timezone)
+    for period, by in [(span(date(2026, 1, 15), date(2026, 3, 10)), None),
+                       (span(date(2026, 1, 15), date(2026, 3, 10)), "week"),
+                       (span(date(2026, 2, 1), date(2026, 4, 1)), None),
+                       (span(date(2025, 12, 31), date(2026, 5, 2)), "quarter")]:
+        for group_by in ("sku", "location"):
+            read = [run_report(db, sales_report, period=period, timezone=timezone, by=by,
+                               group_by=group_by, summaries=summaries).rows
+                    for summaries in (True, False)]
+            assert read[0] == read[1] and read[0], (period, by, group_by)
+        read = [run_report(db, products_report, period=period, timezone=timezone,
+                           summaries=summaries).rows for summaries in (True, False)]
+        assert read[0] == read[1], period
