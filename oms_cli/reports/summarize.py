@@ -24,7 +24,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, bindparam, case, delete, func, insert, literal, select
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from oms_cli.domain.periods import Period, span, utc_bounds
@@ -62,6 +74,7 @@ DIMENSIONS = ("sku", "location")
 _DIRTY = "oms.summary_days"
 _CUSTOMERS = "oms.summary_customers"
 _BATCH = 500  # ids or days per statement
+_SEPARATOR = literal_column("'\x1f'", String())  # between channel and country in a key
 SALES_COLUMNS = ("day", "currency", "channel", "country", "cancelled", "orders", *AMOUNTS)
 LINE_COLUMNS = ("dimension", "day", "currency", "key", "orders", "cancelled", *AMOUNTS,
                 "lines", "returned", "kept_linked", "unlinked_lines", "unlinked_name")
@@ -184,7 +197,9 @@ def _rows(session: Session, buckets: Sequence[Bucket],
 def _sales_rows(session: Session, buckets: Sequence[Bucket]) -> list[tuple[Any, ...]]:
     """Per day, currency, channel, country and cancelled-or-not: the settled orders' sums,
     by the sales report's own queries (grouped by channel and country)."""
-    key = GroupKey("channel_country", "order", ORDERS.c.channel + "\x1f" + group_key(
+    # The separator inline (not a bound parameter), so that PostgreSQL sees the selected
+    # key and the grouped one as the same expression.
+    key = GroupKey("channel_country", "order", ORDERS.c.channel + _SEPARATOR + group_key(
         "country").expression)
     rows: dict[tuple[Any, ...], dict[str, int]] = {}
     for status_set, cancelled in ((SOLD, False), (("cancelled",), True)):
@@ -198,7 +213,7 @@ def _sales_rows(session: Session, buckets: Sequence[Bucket]) -> list[tuple[Any, 
             sums["gross"] = int(lines["gross"] or 0) if lines else 0
             count = int(row["cancelled"] if cancelled else row["orders"])
             if count:
-                channel, country = row["key"].split("\x1f")
+                channel, country = row["key"].rsplit("\x1f", 1)
                 rows[(buckets[row["seq"]].start, row["currency"], channel, country,
                       cancelled)] = {"orders": count, **sums}
     return [(*key_of, values["orders"], *(values[name] for name in AMOUNTS))

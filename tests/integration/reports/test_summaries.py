@@ -69,11 +69,12 @@ def test_a_summary_row_of_a_day_without_orders_is_drift(cli: Cli, db: Database,
     query(db_path, "INSERT INTO sales_summary (day, currency, channel, country, cancelled, "
                    "orders, units, gross, discounts, shipping, tax, refunds, included_tax, "
                    "refunded_tax) VALUES ('2019-01-01 00:00:00.000000', 'USD', 'shopify', "
-                   "'US', 0, 1, 1, 100, 0, 0, 0, 0, 0, 0)")
+                   "'US', FALSE, 1, 1, 100, 0, 0, 0, 0, 0, 0)")
     found = cli("db", "check")
     assert found.exit_code == 1 and "day 2019-01-01" in found.stdout
     assert cli("db", "check", "--repair").exit_code == 0
-    assert query(db_path, "SELECT count(*) FROM sales_summary WHERE day < '2020'") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM sales_summary "
+                          "WHERE day < '2020-01-01'") == [(0,)]
 
 
 def test_a_writing_command_keeps_the_summaries_in_the_configured_time_zone(
