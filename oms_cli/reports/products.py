@@ -107,7 +107,7 @@ def _settled_sums(bucket: Bucket, timezone: str) -> list[Select[Any]]:
                    func.sum(line.c.gross - line.c.discounts - line.c.refunds
                             - line.c.included_tax + line.c.refunded_tax).label("revenue"),
                    func.max(line.c.unlinked_name).label("unlinked_name"))
-            .where(summary.line_days("sku", bucket, timezone))
+            .where(summary.summary_days(summary.LINE, "sku", bucket, timezone))
             .group_by(line.c.key, line.c.currency)).subquery("days")
     linked = days.c.lines - days.c.unlinked_lines
     known = and_(PRODUCTS.c.currency == days.c.currency, PRODUCTS.c.cost.is_not(None))

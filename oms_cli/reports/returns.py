@@ -18,55 +18,106 @@ the order lines (a bundle counts once).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
+from oms_cli.domain.orders import ChannelFulfillment
 from oms_cli.domain.periods import Period, buckets
 from oms_cli.errors import InvalidInput
+from oms_cli.reports import summary
 from oms_cli.reports.common import (
     LINES,
+    OPEN,
     ORDERS,
     RETURN_LINES,
     RETURNS,
     SHIPMENT_LINES,
     SHIPMENTS,
+    Bucket,
     ReportRows,
     bucket_table,
     in_bucket,
     line_sku,
     money,
+    per_bucket,
     percent,
+    utc_buckets,
 )
 from oms_cli.reports.inventory import shipped_outside_oms
 
 GROUP_BY_CHOICES = ("reason", "sku", "channel")
 NO_REASON = "(none)"
+_BATCH = 500  # order ids per statement
 MEASURES = ("returns", "units", "restocked", "damaged", "refund", "shipped_units",
             "return_rate_pct")
 
 
 def returns_report(session: Session, *, period: Period, timezone: str, by: str | None = None,
-                   group_by: str = "reason") -> ReportRows:
+                   group_by: str = "reason", summaries: bool = True) -> ReportRows:
     """Rows of (period, group, currency, *MEASURES) in bucket, group and currency order.
 
+    The returns are read from the return records; the units shipped of settled orders
+    from the shipped summary when the summaries are kept in ``timezone``'s days (and
+    ``summaries`` is not turned off), the open orders' from their shipments.
     Raises InvalidInput for a group_by other than reason, sku or channel.
     """
     if group_by not in GROUP_BY_CHOICES:
         raise InvalidInput(f"returns group by {', '.join(GROUP_BY_CHOICES)}, not {group_by!r}")
-    table = bucket_table(buckets(period, by) if by else [period], timezone)
+    spans = buckets(period, by) if by else [period]
+    table = bucket_table(spans, timezone)
     returned = _returned(table, group_by)
-    shipped = _shipped(table, group_by)
-    same = [shipped.c.seq == returned.c.seq, shipped.c.currency == returned.c.currency]
-    if group_by != "reason":  # a reason's rate is against every unit shipped
-        same.append(shipped.c.key == returned.c.key)
-    query = (select(returned, shipped.c.units.label("shipped_units"))
-             .select_from(returned.outerjoin(shipped, and_(*same)))
-             .order_by(returned.c.seq, returned.c.key, returned.c.currency))
-    rows = [_row(row) for row in session.execute(query).mappings()]
-    return ReportRows(("period", group_by, "currency", *MEASURES), rows)
+    found = session.execute(select(returned).order_by(
+        returned.c.seq, returned.c.key, returned.c.currency)).mappings().all()
+    columns = ("period", group_by, "currency", *MEASURES)
+    if not found:
+        return ReportRows(columns, [])
+    dimension = None if group_by == "reason" else group_by
+    shipped = _shipped(session, utc_buckets(spans, timezone), dimension,
+                       summaries and summary.kept_in(session, timezone)
+                       and summary.shipped_kept(session))
+    rows = [_row(row, shipped[(row["seq"], row["key"] if dimension else "", row["currency"])])
+            for row in found]
+    return ReportRows(columns, rows)
+
+
+def _shipped(session: Session, timed: Sequence[Bucket], dimension: str | None,
+             from_summary: bool) -> Counter[tuple[int, str, str]]:
+    """Units shipped per (bucket seq, key, currency): of the settled orders from the
+    shipped summary and of the open ones live, or (not ``from_summary``) all live."""
+    shipped: Counter[tuple[int, str, str]] = Counter()
+    selections: list[ColumnElement[bool] | None] = [None]  # every order
+    if from_summary:
+        for row in summary.shipped_units(session, timed, dimension or "channel"):
+            shipped[(row["seq"], row["key"] if dimension else "", row["currency"])] += \
+                int(row["units"])
+        ids = open_shipping(session)
+        selections = [ORDERS.c.id.in_(ids[first:first + _BATCH])
+                      for first in range(0, len(ids), _BATCH)]
+    for chosen in selections:
+        def units_in(bucket: Bucket, chosen: ColumnElement[bool] | None = chosen
+                     ) -> Select[Any]:
+            return shipped_units(bucket, dimension, chosen)
+
+        for statement in per_bucket(timed, units_in):
+            for row in session.execute(statement):
+                shipped[(row.seq, row.key, row.currency)] += int(row.units)
+    return shipped
 
 
 def _returned(table: Subquery, group_by: str) -> Subquery:
@@ -108,26 +159,48 @@ def _return_lines(table: Subquery, group_by: str) -> Subquery:
             ).subquery("per_line")
 
 
-def _shipped(table: Subquery, group_by: str) -> Subquery:
-    """Units shipped per bucket, key and currency: by oms shipments, and history."""
-    key = _shipped_key(group_by).label("key")
-    by_shipment = (table.join(SHIPMENTS, in_bucket(SHIPMENTS.c.shipped_at, table))
-                   .join(SHIPMENT_LINES, SHIPMENT_LINES.c.shipment_id == SHIPMENTS.c.id)
+def shipped_units(bucket: Bucket, dimension: str | None,
+                  orders: ColumnElement[bool] | None = None) -> Select[Any]:
+    """Units shipped in ``bucket`` per key of ``dimension`` (sku, channel, or None: one
+    key, '') and currency, by the orders meeting ``orders`` (default: every order): by
+    oms shipments made in the bucket, and history orders placed in it that the channel
+    shipped without one. Columns seq, label, key, currency, units.
+
+    The bucket's bounds are constants, so the planner can read the shipments from the
+    shipped_at index; a condition on the orders should not tempt it to read a whole
+    status of orders instead (``settled()``, not a status IN list)."""
+    key = _shipped_key(dimension).label("key")
+    by_shipment = (SHIPMENTS.join(SHIPMENT_LINES, SHIPMENT_LINES.c.shipment_id == SHIPMENTS.c.id)
                    .join(ORDERS, ORDERS.c.id == SHIPMENTS.c.order_id))
-    if group_by == "sku":  # only the sku needs the order line
+    if dimension == "sku":  # only the sku needs the order line
         by_shipment = by_shipment.join(LINES, LINES.c.id == SHIPMENT_LINES.c.order_line_id)
     units, possible = shipped_outside_oms()
+    among = [] if orders is None else [orders]
     every = union_all(
-        select(table.c.seq, key, ORDERS.c.currency, SHIPMENT_LINES.c.quantity.label("units"))
-        .select_from(by_shipment),
-        select(table.c.seq, key, ORDERS.c.currency, units.label("units"))
-        .select_from(table.join(ORDERS, in_bucket(ORDERS.c.placed_at, table))
-                     .join(LINES, LINES.c.order_id == ORDERS.c.id))
-        .where(possible),
+        select(key, ORDERS.c.currency, SHIPMENT_LINES.c.quantity.label("units"))
+        .select_from(by_shipment).where(bucket.holds(SHIPMENTS.c.shipped_at), *among),
+        select(key, ORDERS.c.currency, units.label("units"))
+        .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
+        .where(bucket.holds(ORDERS.c.placed_at), possible, *among),
     ).subquery("shipped_units")
-    return (select(every.c.seq, every.c.key, every.c.currency,
+    return (select(*bucket.columns(), every.c.key, every.c.currency,
                    func.sum(every.c.units).label("units"))
-            .group_by(every.c.seq, every.c.key, every.c.currency)).subquery("shipped")
+            .group_by(every.c.key, every.c.currency))
+
+
+def settled() -> ColumnElement[bool]:
+    """The order is settled: as NOT IN the open statuses, which no index serves."""
+    return ORDERS.c.status.not_in(OPEN)
+
+
+def open_shipping(session: Session) -> list[int]:
+    """The open orders with units shipped (by oms, or by the channel before the import):
+    few, found by the status index, where a year of shipments is a million rows."""
+    shipped = (select(SHIPMENTS.c.id).where(SHIPMENTS.c.order_id == ORDERS.c.id)
+               .exists())
+    fulfilled = ORDERS.c.channel_fulfillment != ChannelFulfillment.UNFULFILLED.value
+    return list(session.execute(select(ORDERS.c.id).where(
+        ORDERS.c.status.in_(OPEN), or_(shipped, fulfilled))).scalars())
 
 
 def _key(group_by: str) -> Any:
@@ -136,11 +209,11 @@ def _key(group_by: str) -> Any:
     return _shipped_key(group_by)
 
 
-def _shipped_key(group_by: str) -> Any:
-    """The key shipped units are counted under: the sku or channel; one key for reasons."""
-    if group_by == "sku":
+def _shipped_key(dimension: str | None) -> Any:
+    """The key shipped units are counted under: the sku or channel, else one key."""
+    if dimension == "sku":
         return line_sku()
-    if group_by == "channel":
+    if dimension == "channel":
         return ORDERS.c.channel
     return literal("")
 
@@ -150,8 +223,8 @@ def _share(amount: Any, part: Any, whole: Any) -> Any:
     return (2 * amount * part + whole) // (2 * whole)
 
 
-def _row(row: Any) -> tuple[Any, ...]:
-    units, shipped = int(row["units"]), int(row["shipped_units"] or 0)
+def _row(row: Any, shipped: int) -> tuple[Any, ...]:
+    units = int(row["units"])
     return (row["label"], row["key"], row["currency"], int(row["returns"]), units,
             int(row["restocked"]), int(row["damaged"]), money(row["refund"], row["currency"]),
             shipped, percent(units, shipped))

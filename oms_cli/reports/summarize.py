@@ -10,6 +10,11 @@ the same SQL the reports use over the orders: a day's figures are a function of 
 orders, so making it again is always right, whatever changed. Allocation never marks:
 it only touches open orders, which the summaries do not hold.
 
+The shipped summary goes by the day a shipment was made, not the day its order was
+placed: when the marked days are made again, so are the days their orders' shipments
+were made on (shipments are never deleted, so the orders' shipments when the write
+commits include any they had when it began).
+
 The customer histories (``customer_history``) go by customer instead: a write that
 adds, cancels, refunds or updates an order marks its customer (``mark_customers``, or
 the ``customers`` of ``mark_placed``), and the histories of the marked customers are
@@ -36,6 +41,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -43,6 +49,7 @@ from oms_cli.domain.periods import Period, span, utc_bounds
 from oms_cli.reports.common import (
     LINES,
     ORDERS,
+    SHIPMENTS,
     Bucket,
     GroupKey,
     bucket_table,
@@ -51,6 +58,7 @@ from oms_cli.reports.common import (
     utc_buckets,
 )
 from oms_cli.reports.fulfillment import Tally, order_facts
+from oms_cli.reports.returns import settled, shipped_units
 from oms_cli.reports.sales import cancelled_sums, line_measures, line_rows, order_sums, unit_sums
 from oms_cli.reports.summary import (
     AMOUNTS,
@@ -60,9 +68,11 @@ from oms_cli.reports.summary import (
     MONTHLY,
     SALES,
     SETTLED,
+    SHIPPED,
     STATE,
     forget_timezone,
     next_month,
+    shipped_kept,
     timezone_of,
 )
 from oms_cli.store.bulk import insert_rows
@@ -80,23 +90,48 @@ LINE_COLUMNS = ("dimension", "day", "currency", "key", "orders", "cancelled", *A
                 "lines", "returned", "kept_linked", "unlinked_lines", "unlinked_name")
 _LINE_EXTRAS = ("lines", "returned", "kept_linked", "unlinked_lines")
 FULFILLMENT_COLUMNS = ("dimension", "day", "key", "measure", "tenths", "orders")
-SUMMARIES = (SALES, LINE, FULFILLMENT)  # per day
+SHIPPED_COLUMNS = ("dimension", "day", "currency", "key", "units")
+SHIPPED_DIMENSIONS = ("sku", "channel")
+SUMMARIES = (SALES, LINE, FULFILLMENT)  # per day placed
+# The summaries with monthly roll-ups: their dimensions, and the columns a roll-up sums
+# (the rest, after the key, it takes the greatest of).
+ROLLED: dict[Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    LINE: (DIMENSIONS, tuple(name for name in LINE_COLUMNS[4:] if name != "unlinked_name")),
+    SHIPPED: (SHIPPED_DIMENSIONS, ("units",)),
+}
 HISTORY_COLUMNS = ("order_id", "customer_id", "currency", "placed_at", "revenue", "first_at",
                    "prev_at", "next_at", "number", "running")
-COLUMNS = {SALES: SALES_COLUMNS, LINE: LINE_COLUMNS, FULFILLMENT: FULFILLMENT_COLUMNS}
+COLUMNS = {SALES: SALES_COLUMNS, LINE: LINE_COLUMNS, FULFILLMENT: FULFILLMENT_COLUMNS,
+           SHIPPED: SHIPPED_COLUMNS}
 
 
 def build(session: Session, timezone: str) -> int:
     """Build every summary afresh in ``timezone``'s days; returns the days summarised."""
-    for table in (*SUMMARIES, STATE):
+    for table in (*SUMMARIES, SHIPPED, STATE):
         session.execute(delete(table))
-    session.execute(insert(STATE).values(timezone=timezone, built_at=datetime.now(UTC)))
+    session.execute(insert(STATE).values(timezone=timezone, built_at=datetime.now(UTC),
+                                         shipped=True))
     forget_timezone(session)
     session.info.pop(_DIRTY, None)
     session.info.pop(_CUSTOMERS, None)
-    days = sorted(_settled_days(session, ZoneInfo(timezone)))
-    _summarise(session, timezone, days)
+    zone = ZoneInfo(timezone)
+    days = _settled_days(session, zone)
+    _summarise(session, timezone, sorted(days), sorted(days | _shipped_days(session, zone)))
     _keep_histories(session, None)
+    return len(days)
+
+
+def build_shipped(session: Session) -> int:
+    """Build the shipped summary afresh, in the days the other summaries are kept in
+    (after an upgrade from before it); returns the days summarised."""
+    timezone = timezone_of(session)
+    assert timezone is not None, "the summaries are not kept"
+    session.execute(delete(SHIPPED))
+    zone = ZoneInfo(timezone)
+    days = _settled_days(session, zone) | _shipped_days(session, zone)
+    _summarise(session, timezone, [], sorted(days))
+    session.execute(update(STATE).values(shipped=True))
+    forget_timezone(session)
     return len(days)
 
 
@@ -105,6 +140,26 @@ def _settled_days(session: Session, zone: ZoneInfo) -> set[date]:
     decades with a few orders in its first years)."""
     placed = session.execute(select(ORDERS.c.placed_at).where(ORDERS.c.status.in_(SETTLED)))
     return {moment.astimezone(zone).date() for moment in placed.scalars()}
+
+
+def _shipped_days(session: Session, zone: ZoneInfo, placed: Sequence[date] | None = None
+                  ) -> set[date]:
+    """The local days shipments were made on: of the orders placed on the days
+    ``placed``, or (None) every day from the first shipment's to the last's."""
+    if placed is None:
+        first, last = session.execute(select(func.min(SHIPMENTS.c.shipped_at),
+                                             func.max(SHIPMENTS.c.shipped_at))).one()
+        if first is None:
+            return set()
+        day, end = first.astimezone(zone).date(), last.astimezone(zone).date()
+        return {day + timedelta(days=count) for count in range((end - day).days + 1)}
+    days = utc_buckets([span(day, day + timedelta(days=1)) for day in placed], zone.key)
+    shipments = ORDERS.join(SHIPMENTS, SHIPMENTS.c.order_id == ORDERS.c.id)
+    return {moment.astimezone(zone).date()
+            for statement in per_bucket(days, lambda bucket: select(SHIPMENTS.c.shipped_at)
+                                        .select_from(shipments)
+                                        .where(bucket.holds(ORDERS.c.placed_at)))
+            for moment in session.execute(statement).scalars()}
 
 
 def mark_orders(session: Session, order_ids: Iterable[int]) -> None:
@@ -142,50 +197,63 @@ def refresh(session: Session) -> None:
     if timezone is None:
         return
     if days:
-        _summarise(session, timezone, sorted(days))
+        placed = sorted(days)
+        shipped = days | _shipped_days(session, ZoneInfo(timezone), placed) \
+            if shipped_kept(session) else set()
+        _summarise(session, timezone, placed, sorted(shipped))
     if customers:
         _keep_histories(session, sorted(customers))
 
 
-def fresh_rows(session: Session, timezone: str, days: Sequence[date]
-               ) -> dict[Table, list[tuple[Any, ...]]]:
-    """The summary rows of ``days`` as the orders have them now, per table (in the order
-    of its COLUMNS): what the tables should hold."""
+def fresh_rows(session: Session, timezone: str, days: Sequence[date],
+               shipped_days: Sequence[date] | None = None) -> dict[Table, list[tuple[Any, ...]]]:
+    """The summary rows of ``days`` (of ``shipped_days`` for the shipped summary, when
+    given) as the orders have them now, per table (in the order of its COLUMNS): what
+    the tables should hold."""
     periods = [span(day, day + timedelta(days=1)) for day in days]
     buckets = utc_buckets(periods, timezone)
+    shipped = periods if shipped_days is None else [
+        span(day, day + timedelta(days=1)) for day in shipped_days]
     return {SALES: _sales_rows(session, buckets), LINE: _line_rows(session, buckets),
-            FULFILLMENT: _fulfillment_rows(session, periods, timezone)}
+            FULFILLMENT: _fulfillment_rows(session, periods, timezone),
+            SHIPPED: _shipped_rows(session, shipped, timezone)}
 
 
-def _summarise(session: Session, timezone: str, days: Sequence[date]) -> None:
-    starts = [start for start, _ in (utc_bounds(span(day, day), timezone) for day in days)]
-    for first in range(0, len(starts), _BATCH):
-        batch = starts[first:first + _BATCH]
-        for table in SUMMARIES:
-            session.execute(delete(table).where(table.c.day.in_(batch)))
+def _summarise(session: Session, timezone: str, days: Sequence[date],
+               shipped_days: Sequence[date]) -> None:
+    """Make the summaries of ``days`` (placed) and ``shipped_days`` again."""
+    for tables, some in ((SUMMARIES, days), ((SHIPPED,), shipped_days)):
+        starts = [utc_bounds(span(day, day), timezone)[0] for day in some]
+        for first in range(0, len(starts), _BATCH):
+            batch = starts[first:first + _BATCH]
+            for table in tables:
+                session.execute(delete(table).where(table.c.day.in_(batch)))
     connection = session.connection()
-    for table, rows in fresh_rows(session, timezone, days).items():
+    for table, rows in fresh_rows(session, timezone, days, shipped_days).items():
         insert_rows(connection, table, COLUMNS[table], rows)
-    _roll_up(session, timezone, sorted({day.replace(day=1) for day in days}))
+    for table, some in ((LINE, days), (SHIPPED, shipped_days)):
+        _roll_up(session, table, timezone, sorted({day.replace(day=1) for day in some}))
 
 
-def _roll_up(session: Session, timezone: str, months: Sequence[date]) -> None:
-    """Make the line summaries' monthly roll-ups of ``months`` again from their days."""
-    summed = [name for name in LINE_COLUMNS[4:] if name != "unlinked_name"]
+def _roll_up(session: Session, table: Table, timezone: str, months: Sequence[date]) -> None:
+    """Make ``table``'s monthly roll-ups of ``months`` again from their days."""
+    dimensions, summed = ROLLED[table]
+    columns = COLUMNS[table]
+    greatest = columns[columns.index("key") + 1 + len(summed):]
     for month in months:
         start, end = utc_bounds(span(month, next_month(month)), timezone)
         first = bindparam(None, start, type_=UTCDateTime())
-        session.execute(delete(LINE).where(
-            LINE.c.dimension.in_([dimension + MONTHLY for dimension in DIMENSIONS]),
-            LINE.c.day == first))
-        for dimension in DIMENSIONS:
-            rolled = (select(literal(dimension + MONTHLY), first, LINE.c.currency, LINE.c.key,
-                             *(func.sum(LINE.c[name]) for name in summed),
-                             func.max(LINE.c.unlinked_name))
-                      .where(LINE.c.dimension == dimension, LINE.c.day >= first,
-                             LINE.c.day < bindparam(None, end, type_=UTCDateTime()))
-                      .group_by(LINE.c.currency, LINE.c.key))
-            session.execute(insert(LINE).from_select(LINE_COLUMNS, rolled))
+        session.execute(delete(table).where(
+            table.c.dimension.in_([dimension + MONTHLY for dimension in dimensions]),
+            table.c.day == first))
+        for dimension in dimensions:
+            rolled = (select(literal(dimension + MONTHLY), first, table.c.currency,
+                             table.c.key, *(func.sum(table.c[name]) for name in summed),
+                             *(func.max(table.c[name]) for name in greatest))
+                      .where(table.c.dimension == dimension, table.c.day >= first,
+                             table.c.day < bindparam(None, end, type_=UTCDateTime()))
+                      .group_by(table.c.currency, table.c.key))
+            session.execute(insert(table).from_select(columns, rolled))
 
 
 def _rows(session: Session, buckets: Sequence[Bucket],
@@ -288,6 +356,17 @@ def _fulfillment_rows(session: Session, periods: Sequence[Period], timezone: str
     return result
 
 
+def _shipped_rows(session: Session, periods: Sequence[Period], timezone: str
+                  ) -> list[tuple[Any, ...]]:
+    """Per dimension, day (shipped), currency and key: the settled orders' units shipped."""
+    days = utc_buckets(periods, timezone)
+    return [(dimension, days[row["seq"]].start, row["currency"], row["key"], int(row["units"]))
+            for dimension in SHIPPED_DIMENSIONS
+            for row in _rows(session, days, lambda bucket, d=dimension: shipped_units(
+                bucket, d, settled()))
+            if row["units"]]
+
+
 def drifted_days(session: Session) -> list[date]:
     """The days whose stored summaries differ from what their orders say now (none
     when the summaries are not kept)."""
@@ -296,16 +375,20 @@ def drifted_days(session: Session) -> list[date]:
         return []
     zone = ZoneInfo(timezone)
     stored: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
-    monthly: list[Any] = []
-    for table in SUMMARIES:
+    monthly: list[tuple[Any, ...]] = []
+    kept = shipped_kept(session)
+    for table in (*SUMMARIES, SHIPPED) if kept else SUMMARIES:
         for row in session.execute(select(*(table.c[name] for name in COLUMNS[table]))):
-            if table is LINE and row.dimension.endswith(MONTHLY):
-                monthly.append(row)
+            if table in ROLLED and row.dimension.endswith(MONTHLY):
+                monthly.append((table.name, *row))
             else:
                 stored[row.day.astimezone(zone).date()][(table.name, *row)] += 1
     days = set(stored) | _settled_days(session, zone)
+    if kept:
+        days |= _shipped_days(session, zone)
     fresh: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
-    for table, rows in fresh_rows(session, timezone, sorted(days)).items():
+    for table, rows in fresh_rows(session, timezone, sorted(days),
+                                  None if kept else []).items():
         at = COLUMNS[table].index("day")
         for row in rows:
             fresh[row[at].astimezone(zone).date()][(table.name, *row)] += 1
@@ -314,35 +397,38 @@ def drifted_days(session: Session) -> list[date]:
     return sorted(drifted | _drifted_months(stored, monthly, zone))
 
 
-def _drifted_months(stored: dict[date, Counter[tuple[Any, ...]]], monthly: Sequence[Any],
-                    zone: ZoneInfo) -> set[date]:
+def _drifted_months(stored: dict[date, Counter[tuple[Any, ...]]],
+                    monthly: Sequence[tuple[Any, ...]], zone: ZoneInfo) -> set[date]:
     """The first days of the months whose stored roll-ups differ from their stored days
     (which are checked against the orders themselves)."""
+    summed = {table.name: len(names) for table, (_, names) in ROLLED.items()}
     rolled: dict[date, dict[tuple[Any, ...], list[Any]]] = defaultdict(dict)
     for day, rows in stored.items():
         for (table, dimension, _, currency, key, *values), count in rows.items():
-            if table != LINE.name:
+            if table not in summed:
                 continue
             sums = rolled[day.replace(day=1)].setdefault(
-                (dimension + MONTHLY, currency, key), [0] * (len(values) - 1) + [None])
-            for at, value in enumerate(values[:-1]):
-                sums[at] += value * count
-            if values[-1] is not None and (sums[-1] is None or values[-1] > sums[-1]):
-                sums[-1] = values[-1]
+                (table, dimension + MONTHLY, currency, key),
+                [0] * summed[table] + [None] * (len(values) - summed[table]))
+            for at, value in enumerate(values):
+                if at < summed[table]:
+                    sums[at] += value * count
+                elif value is not None and (sums[at] is None or value > sums[at]):
+                    sums[at] = value
     kept: dict[date, dict[tuple[Any, ...], list[Any]]] = defaultdict(dict)
-    for dimension, day, currency, key, *values in monthly:
-        kept[day.astimezone(zone).date()][(dimension, currency, key)] = list(values)
+    for table, dimension, day, currency, key, *values in monthly:
+        kept[day.astimezone(zone).date()][(table, dimension, currency, key)] = list(values)
     return {month for month in set(rolled) | set(kept)
             if rolled.get(month, {}) != kept.get(month, {})}
 
 
 def summarise_again(session: Session, days: Sequence[date],
                     customers: Sequence[int] = ()) -> None:
-    """Make the summaries of ``days`` and the histories of ``customers`` again from
-    their orders (``db check --repair``)."""
+    """Make the summaries of ``days`` (each summary's own days) and the histories of
+    ``customers`` again from their orders (``db check --repair``)."""
     timezone = timezone_of(session)
     if timezone is not None and days:
-        _summarise(session, timezone, days)
+        _summarise(session, timezone, days, days if shipped_kept(session) else [])
     if timezone is not None and customers:
         _keep_histories(session, customers)
 

@@ -110,15 +110,19 @@ def check(db: Database) -> list[Drift]:
 
 def keep_summaries(db: Database, timezone: str) -> int | None:
     """Build the report summaries in ``timezone``'s days unless they are kept so already
-    (a new database, one from an older oms, or a new configured time zone); returns the
-    days summarised, None when they were kept already."""
+    (a new database, one from an older oms, or a new configured time zone), or only the
+    shipped summary when the others are (an upgrade from before it); returns the days
+    summarised, None when they were kept already."""
     with db.read() as session:
-        if summary.kept_in(session, timezone):
+        if summary.kept_in(session, timezone) and summary.shipped_kept(session):
             return None
     with db.write() as session:
-        if summary.kept_in(session, timezone):  # another command built them meanwhile
+        if not summary.kept_in(session, timezone):
+            days = summarize.build(session, timezone)
+        elif not summary.shipped_kept(session):
+            days = summarize.build_shipped(session)
+        else:  # another command built them meanwhile
             return None
-        days = summarize.build(session, timezone)
     db.refresh_statistics()  # the planner learns the new tables' sizes
     return days
 

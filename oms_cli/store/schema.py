@@ -22,7 +22,7 @@ from oms_cli.store.tables import METADATA, SummaryState
 
 # Every revision in order, oldest first; the last is the schema these models describe.
 REVISIONS: tuple[str, ...] = ("0001_initial", "0002_report_indexes",
-                               "0003_report_summaries")
+                               "0003_report_summaries", "0004_shipped_summary")
 HEAD = REVISIONS[-1]
 VERSION_TABLE = "alembic_version"
 
@@ -110,7 +110,8 @@ def create_schema(connection: Connection) -> None:
     connection.execute(text(f"INSERT INTO {VERSION_TABLE} VALUES (:v)"), {"v": HEAD})
     # No order yet: the (empty) report summaries are kept, in UTC days until a command
     # configured for another time zone builds them again in its own.
-    connection.execute(insert(SummaryState).values(timezone="UTC", built_at=datetime.now(UTC)))
+    connection.execute(insert(SummaryState).values(timezone="UTC", built_at=datetime.now(UTC),
+                                                   shipped=True))
 
 
 def _refuse_unknown(revision: str) -> None:

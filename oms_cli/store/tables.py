@@ -407,13 +407,16 @@ class Run(SQLModel, table=True):
 
 
 class SummaryState(SQLModel, table=True):
-    """Whether the report summaries are kept, and in which time zone's days (one row)."""
+    """Whether the report summaries are kept, and in which time zone's days (one row);
+    ``shipped`` says whether the shipped summary is kept too (not yet after an upgrade
+    from before it: the next writing command builds it)."""
 
     __tablename__ = "summary_state"
 
     id: int | None = Field(default=None, primary_key=True)
     timezone: str
     built_at: datetime = _at()
+    shipped: bool = True
 
 
 class SalesSummary(SQLModel, table=True):
@@ -492,6 +495,25 @@ class FulfillmentSummary(SQLModel, table=True):
     measure: str = Field(primary_key=True)
     tenths: int = Field(primary_key=True)
     orders: int = 0
+
+
+class ShippedSummary(SQLModel, table=True):
+    """Units shipped of settled orders per local day (shipped) and sku or channel: the
+    return rate's denominator in ``oms report returns``.
+
+    A day holds the units of the oms shipments made on it, and those of imported history
+    orders placed on it that the channel shipped without an oms shipment. Units are the
+    order lines' (a bundle counts once). Dimensions ``sku@month`` and ``channel@month``
+    are monthly roll-ups of the days, at the month's first midnight.
+    """
+
+    __tablename__ = "shipped_summary"
+
+    dimension: str = Field(primary_key=True)  # sku | channel, or either @month
+    day: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    currency: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    units: int = 0
 
 
 class CustomerHistory(SQLModel, table=True):

@@ -11,6 +11,10 @@ Returned in March:
   03-13 #404 1 MUG + 1 TEA, no reason,    refund 20.00: by value MUG 11.91, TEA 8.09
   03-14 #405 1 MUG  "too small" resaleable, refund 14.00
 and on 04-02 #401 1 TEA "changed mind": not in March.
+
+Every test runs twice: with the units shipped of settled orders read from the shipped
+summary (kept in UTC days, as the reports ask, since the book began) and from the
+shipments themselves (the summaries kept in another zone's days).
 """
 
 from __future__ import annotations
@@ -21,11 +25,24 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from fixtures.reports_b.shop import build_file, by_key, copy_of, opened, returns_book
+from fixtures.reports_b.shop import (
+    FIXTURES,
+    allocate_at,
+    build_file,
+    by_key,
+    copy_of,
+    opened,
+    query,
+    returns_book,
+    ship_at,
+)
 
 from oms_cli.domain.periods import parse_period
 from oms_cli.errors import InvalidInput
 from oms_cli.reports.returns import MEASURES, returns_report
+from oms_cli.reports.summarize import drifted_days
+from oms_cli.services.database import build_summaries
+from oms_cli.services.importing import ImportSettings, import_file
 from oms_cli.services.reporting import run_report
 from oms_cli.store.database import Database
 
@@ -35,10 +52,19 @@ def book(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_file(returns_book, template_db, tmp_path_factory.mktemp("book"))
 
 
-@pytest.fixture
-def shop(book: Path, tmp_path: Path) -> Iterator[Database]:
+@pytest.fixture(params=["summaries", "shipments"])
+def shop(book: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     with opened(copy_of(book, tmp_path / "oms.db")) as db:
+        if request.param == "shipments":
+            build_summaries(db, "Asia/Tokyo")  # not the report's days: it reads shipments
+        else:
+            assert_summaries_agree(db)
         yield db
+
+
+def assert_summaries_agree(db: Database) -> None:
+    with db.read() as session:
+        assert drifted_days(session) == []
 
 
 def report(db: Database, group_by: str = "reason", period: str = "2024-03",
@@ -109,3 +135,37 @@ def test_by_week_buckets(shop):
 def test_group_by_must_be_reason_sku_or_channel(shop):
     with pytest.raises(InvalidInput, match="reason, sku, channel"):
         report(shop, "country")
+
+
+def test_units_shipped_of_an_open_order_count_by_the_day_they_were_shipped(shop, tmp_path):
+    # #406 (8 MUG, 03-06) is allocated across main and annex, and shipped from annex
+    # only on 03-08: partially shipped, still open.
+    header = (FIXTURES / "returns_orders.csv").read_text().splitlines()[0]
+    row = ("#406,hal@example.com,paid,unfulfilled,USD,112.00,0.00,0.00,112.00,0.00,"
+           "2024-03-06 10:00:00 +0000,8,Mug,14.00,MUG,true,pending,Pat Doe,1 Main St,"
+           "Springfield,62701,US,,0.00")
+    export = tmp_path / "more.csv"
+    export.write_text(f"{header}\n{row}\n")
+    assert import_file(shop, str(export), settings=ImportSettings()).rejected == 0
+    allocate_at(shop, "2024-03-07 12:00", "shopify:#406")
+    ship_at(shop, "2024-03-08 10:00", "shopify:#406", location="annex")
+    [order] = query(shop, "SELECT o.status, SUM(sl.quantity) AS units FROM orders o "
+                    "JOIN shipment s ON s.order_id = o.id "
+                    "JOIN shipment_line sl ON sl.shipment_id = s.id "
+                    "WHERE o.external_id = '#406' GROUP BY o.status")
+    assert order["status"] == "partially_shipped" and 0 < order["units"] < 8
+
+    mug = report(shop, "sku")["2024-03", "MUG"]
+    assert (mug["shipped_units"], mug["units"]) == (6 + order["units"], 5)
+    assert report(shop, "channel")["2024-03", "shopify"]["shipped_units"] == \
+        12 + order["units"]
+    assert report(shop)["2024-03", "broken"]["shipped_units"] == 16 + order["units"]
+
+    # The rest ships on 04-03: the order is settled, and all of it counts where shipped.
+    ship_at(shop, "2024-04-03 10:00", "shopify:#406")
+    assert query(shop, "SELECT status FROM orders WHERE external_id = '#406'") == [
+        {"status": "shipped"}]
+    assert report(shop, "sku")["2024-03", "MUG"]["shipped_units"] == 6 + order["units"]
+    april = report(shop, "reason", "2024-04")["2024-04", "changed mind"]
+    assert april["shipped_units"] == 8 - order["units"]
+    assert_summaries_agree(shop)

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine
 
 from oms_cli.domain.periods import span
 from oms_cli.reports.products import products_report
+from oms_cli.reports.returns import returns_report
 from oms_cli.reports.sales import sales_report
 from oms_cli.reports.summarize import drifted_days
 from oms_cli.services.database import open_database
@@ -169,3 +170,72 @@ def test_line_reports_over_part_months_read_the_same_from_days_and_roll_ups(
         read = [run_report(db, products_report, period=period, timezone=timezone,
                            summaries=summaries).rows for summaries in (True, False)]
         assert read[0] == read[1], period
+        for group_by in ("reason", "sku", "channel"):
+            read = [run_report(db, returns_report, period=period, timezone=timezone, by=by,
+                               group_by=group_by, summaries=summaries).rows
+                    for summaries in (True, False)]
+            assert read[0] == read[1], (period, by, group_by)
+
+
+RETURNS = ["--today", "2026-05-01", "report", "returns", "-p", "2026", "-f", "csv"]
+
+
+def test_check_finds_a_tampered_shipped_summary_and_repair_makes_it_again(
+        cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="UTC")
+    before = {group: cli(*RETURNS, "-g", group).stdout for group in ("sku", "channel")}
+    assert "shopify" in before["channel"]
+    day = str(query(db_path, "SELECT min(day) FROM shipped_summary "
+                             "WHERE dimension = 'channel'")[0][0])
+    month = str(query(db_path, "SELECT min(day) FROM shipped_summary "
+                               "WHERE dimension = 'sku@month'")[0][0])
+    query(db_path, "UPDATE shipped_summary SET units = units + 7 "
+                   "WHERE dimension = 'channel' AND day = ?", day)
+    query(db_path, "DELETE FROM shipped_summary WHERE dimension = 'sku@month' AND day = ?",
+          month)
+    assert {group: cli(*RETURNS, "-g", group).stdout for group in before} != before
+
+    found = cli("db", "check")
+    assert found.exit_code == 1
+    assert f"day {day[:10]}" in found.stdout and f"day {month[:10]}" in found.stdout
+    assert cli("db", "check", "--repair").exit_code == 0
+    assert cli("db", "check").exit_code == 0
+    assert {group: cli(*RETURNS, "-g", group).stdout for group in before} == before
+
+
+def test_after_an_upgrade_to_the_shipped_summary_the_next_write_builds_it(
+        cli: Cli, db: Database, db_path: DbLocation) -> None:
+    book_read_by(db, "summaries", timezone="UTC")
+    kept = query(db_path, "SELECT dimension, day, currency, key, units FROM shipped_summary "
+                          "ORDER BY dimension, day, currency, key")
+    assert kept
+    rates = {group: cli(*RETURNS, "-g", group).stdout for group in ("sku", "channel")}
+    db.close()
+    engine = create_engine(str(db_path) if "://" in str(db_path) else f"sqlite:///{db_path}")
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003_report_summaries")
+    engine.dispose()
+
+    opened = open_database(str(db_path), busy_timeout=5)
+    try:
+        assert opened.report.upgraded_from == "0003_report_summaries"
+        with opened.db.read() as session:
+            assert drifted_days(session) == []  # the rest kept, the shipped one not yet
+    finally:
+        opened.db.close()
+    assert query(db_path, "SELECT timezone, shipped FROM summary_state") == [("UTC", False)]
+    assert query(db_path, "SELECT count(*) FROM shipped_summary") == [(0,)]
+    # Until then the returns report reads the shipments: the same rates.
+    assert {group: cli(*RETURNS, "-g", group).stdout for group in rates} == rates
+
+    built = cli("location", "add", "spare", "--country", "US")
+    assert built.exit_code == 0, built.stderr
+    assert "summarised" in built.stderr
+    assert query(db_path, "SELECT timezone, shipped FROM summary_state") == [("UTC", True)]
+    assert query(db_path, "SELECT dimension, day, currency, key, units FROM shipped_summary "
+                          "ORDER BY dimension, day, currency, key") == kept
+    assert cli("db", "check").exit_code == 0
+    assert {group: cli(*RETURNS, "-g", group).stdout for group in rates} == rates
