@@ -39,6 +39,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -342,36 +343,45 @@ def _segment_sums_from_histories(session: Session, as_of: datetime) -> list[dict
     before it whose next order is not (``number`` = orders, ``running`` = revenue). Per
     currency, the M score only matters as M >= 4, which holds for revenue at least the
     value at position floor(3n/5) of the n customers' revenues in order (cume_dist >
-    3/5); R only as R >= 3 or R >= 4, F is the number's. So one pass per currency,
-    grouped by number in index order, counts what each segment needs."""
+    3/5); R only as R >= 3 or R >= 4, F is the number's. So one pass over every
+    customer counts them per currency and number (in index order), and a second, over
+    those whose last order is recent enough for R >= 3 only, splits them further."""
     parts = _latest(as_of)
-    counted = [dict(session.execute(select(HISTORY.c.currency, func.count()).where(*part)
-                                    .group_by(HISTORY.c.currency)).all()) for part in parts]
+    # currency -> number of orders -> counts; and the parts with rows of the currency
+    # (the second part is empty as of now).
+    per_number: defaultdict[str, defaultdict[int, Counter[str]]] = defaultdict(
+        lambda: defaultdict(Counter))
+    parts_of: defaultdict[str, set[int]] = defaultdict(set)
+    for index, part in enumerate(parts):
+        for row in session.execute(
+                select(HISTORY.c.currency, HISTORY.c.number, func.count().label("all"),
+                       func.sum(HISTORY.c.running).label("all_revenue"))
+                .where(*part).group_by(HISTORY.c.currency, HISTORY.c.number)).mappings():
+            per_number[row["currency"]][int(row["number"])].update(
+                all=int(row["all"]), all_revenue=int(row["all_revenue"] or 0))
+            parts_of[row["currency"]].add(index)
     r4, r3 = (_at(as_of - timedelta(days=days)) for score, days in RECENCY_DAYS
               if score in (4, 3))
     sums: list[dict[str, Any]] = []
-    for currency in sorted(set().union(*counted)):
-        customers = sum(counts.get(currency, 0) for counts in counted)
-        # Only the parts with rows of the currency: the second is empty as of now.
-        mine = [[*part, HISTORY.c.currency == currency]
-                for part, counts in zip(parts, counted, strict=True) if counts.get(currency)]
+    for currency, numbers in sorted(per_number.items()):
+        customers = sum(counts["all"] for counts in numbers.values())
+        mine = [[*parts[index], HISTORY.c.currency == currency]
+                for index in sorted(parts_of[currency])]
         spends = [select(HISTORY.c.running).where(*part) for part in mine]
         ordered = (spends[0] if len(spends) == 1 else union_all(*spends)).order_by("running")
         third = session.execute(ordered.offset(customers * 3 // 5).limit(1)).scalar_one()
-        recent, lately = HISTORY.c.placed_at >= r4, HISTORY.c.placed_at >= r3
-        per_number: defaultdict[int, Counter[str]] = defaultdict(Counter)
-        for part in mine:
-            query = (select(HISTORY.c.number, func.count().label("all"),
-                            func.sum(HISTORY.c.running).label("all_revenue"),
+        recent = HISTORY.c.placed_at >= r4
+        for part in mine:  # only the customers with R >= 3 (lately), from its index
+            query = (select(HISTORY.c.number,
                             *_split("champion", and_(recent, HISTORY.c.running >= third)),
-                            *_split("recent", recent), *_split("lately", lately))
-                     .where(*part).group_by(HISTORY.c.number))
+                            *_split("recent", recent), *_split("lately", true()))
+                     .where(*part, HISTORY.c.placed_at >= r3).group_by(HISTORY.c.number))
             for row in session.execute(query).mappings():
-                per_number[int(row["number"])].update(
+                numbers[int(row["number"])].update(
                     {name: int(value or 0) for name, value in row.items() if name != "number"})
         per_segment: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for number, row in per_number.items():
-            for segment, (members, revenue) in _segments_of(number, row).items():
+        for number, counts in numbers.items():
+            for segment, (members, revenue) in _segments_of(number, counts).items():
                 per_segment[segment].update(customers=members, revenue=revenue,
                                             orders=members * number,
                                             repeat=members if number >= 2 else 0)
