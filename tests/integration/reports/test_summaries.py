@@ -8,6 +8,7 @@ every step). Here: what the merchant sees of them through the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +37,27 @@ def sales_csv(cli: Cli, *extra: str) -> str:
     result = cli(*SALES, *extra)
     assert result.exit_code == 0, result.stderr
     return result.stdout
+
+
+def migrate(location: DbLocation, move: Callable[[Config, str], None], revision: str
+            ) -> None:
+    """Run alembic's ``move`` (command.upgrade or downgrade) to ``revision`` on the
+    database at ``location``, then open it with oms: it upgrades it to the newest."""
+    engine = create_engine(str(location) if "://" in str(location)
+                           else f"sqlite:///{location}")
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        move(config, revision)
+    engine.dispose()
+    opened = open_database(str(location), busy_timeout=5)
+    try:
+        assert opened.report.upgraded_from == revision
+        with opened.db.read() as session:
+            assert drifted_days(session) == []  # what is kept agrees; the rest is not kept
+    finally:
+        opened.db.close()
 
 
 def state(db_path: DbLocation) -> list[tuple[object, ...]]:
@@ -115,20 +137,7 @@ def test_db_summarize_builds_them_afresh(cli: Cli, db: Database, db_path: DbLoca
 def test_a_database_upgraded_from_before_the_summaries_reads_the_orders_until_built(
         tmp_path: Path, cli: Cli) -> None:
     path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002_report_indexes")
-    engine.dispose()
-    opened = open_database(str(path), busy_timeout=5)
-    try:
-        assert opened.report.upgraded_from == "0002_report_indexes"
-        with opened.db.read() as session:
-            assert drifted_days(session) == []  # not kept: nothing to drift
-    finally:
-        opened.db.close()
+    migrate(path, command.upgrade, "0002_report_indexes")
     assert state(path) == []
     assert cli("report", "sales", "-p", "2026", db=path).exit_code == 0
     assert state(path) == []  # reading never builds them
@@ -211,21 +220,7 @@ def test_after_an_upgrade_to_the_shipped_summary_the_next_write_builds_it(
     assert kept
     rates = {group: cli(*RETURNS, "-g", group).stdout for group in ("sku", "channel")}
     db.close()
-    engine = create_engine(str(db_path) if "://" in str(db_path) else f"sqlite:///{db_path}")
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003_report_summaries")
-    engine.dispose()
-
-    opened = open_database(str(db_path), busy_timeout=5)
-    try:
-        assert opened.report.upgraded_from == "0003_report_summaries"
-        with opened.db.read() as session:
-            assert drifted_days(session) == []  # the rest kept, the shipped one not yet
-    finally:
-        opened.db.close()
+    migrate(db_path, command.downgrade, "0003_report_summaries")
     assert query(db_path, "SELECT timezone, shipped FROM summary_state") == [("UTC", False)]
     assert query(db_path, "SELECT count(*) FROM shipped_summary") == [(0,)]
     # Until then the returns report reads the shipments: the same rates.
