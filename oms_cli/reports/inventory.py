@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, Table, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from oms_cli.domain.money import from_minor
@@ -166,6 +166,12 @@ def _shipped_from_ledger(window: InventoryWindow, *, per_location: bool) -> Any:
             .group_by(*keys)).subquery()
 
 
+def fulfilled_by_channel() -> ColumnElement[bool]:
+    """The channel reports the order (partly) fulfilled: only such an order can have
+    units shipped without an oms shipment."""
+    return ORDERS.c.channel_fulfillment != ChannelFulfillment.UNFULFILLED.value
+
+
 def shipped_outside_oms() -> tuple[Any, Any]:
     """The line units shipped without an oms shipment (the channel fulfilled them: imported
     history), and the condition on the line and its order that can have any.
@@ -175,8 +181,7 @@ def shipped_outside_oms() -> tuple[Any, Any]:
     """
     recorded = (select(func.coalesce(func.sum(SHIPMENT_LINES.c.quantity), 0))
                 .where(SHIPMENT_LINES.c.order_line_id == LINES.c.id).scalar_subquery())
-    possible = and_(ORDERS.c.channel_fulfillment != ChannelFulfillment.UNFULFILLED.value,
-                    LINES.c.shipped > 0)
+    possible = and_(fulfilled_by_channel(), LINES.c.shipped > 0)
     return LINES.c.shipped - recorded, possible
 
 

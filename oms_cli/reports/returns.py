@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +38,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Subquery
 
-from oms_cli.domain.orders import ChannelFulfillment
 from oms_cli.domain.periods import Period, buckets
 from oms_cli.errors import InvalidInput
 from oms_cli.reports import summary
@@ -59,7 +59,7 @@ from oms_cli.reports.common import (
     percent,
     utc_buckets,
 )
-from oms_cli.reports.inventory import shipped_outside_oms
+from oms_cli.reports.inventory import fulfilled_by_channel, shipped_outside_oms
 
 GROUP_BY_CHOICES = ("reason", "sku", "channel")
 NO_REASON = "(none)"
@@ -103,17 +103,13 @@ def _shipped(session: Session, timed: Sequence[Bucket], dimension: str | None,
     shipped: Counter[tuple[int, str, str]] = Counter()
     selections: list[ColumnElement[bool] | None] = [None]  # every order
     if from_summary:
-        for row in summary.shipped_units(session, timed, dimension or "channel"):
-            shipped[(row["seq"], row["key"] if dimension else "", row["currency"])] += \
-                int(row["units"])
+        for row in summary.shipped_units(session, timed, dimension):
+            shipped[(row["seq"], row["key"], row["currency"])] += int(row["units"])
         ids = open_shipping(session)
         selections = [ORDERS.c.id.in_(ids[first:first + _BATCH])
                       for first in range(0, len(ids), _BATCH)]
     for chosen in selections:
-        def units_in(bucket: Bucket, chosen: ColumnElement[bool] | None = chosen
-                     ) -> Select[Any]:
-            return shipped_units(bucket, dimension, chosen)
-
+        units_in = partial(shipped_units, dimension=dimension, orders=chosen)
         for statement in per_bucket(timed, units_in):
             for row in session.execute(statement):
                 shipped[(row.seq, row.key, row.currency)] += int(row.units)
@@ -168,7 +164,7 @@ def shipped_units(bucket: Bucket, dimension: str | None,
 
     The bucket's bounds are constants, so the planner can read the shipments from the
     shipped_at index; a condition on the orders should not tempt it to read a whole
-    status of orders instead (``settled()``, not a status IN list)."""
+    status of orders instead (``summary.settled()``, not a status IN list)."""
     key = _shipped_key(dimension).label("key")
     by_shipment = (SHIPMENTS.join(SHIPMENT_LINES, SHIPMENT_LINES.c.shipment_id == SHIPMENTS.c.id)
                    .join(ORDERS, ORDERS.c.id == SHIPMENTS.c.order_id))
@@ -188,19 +184,13 @@ def shipped_units(bucket: Bucket, dimension: str | None,
             .group_by(every.c.key, every.c.currency))
 
 
-def settled() -> ColumnElement[bool]:
-    """The order is settled: as NOT IN the open statuses, which no index serves."""
-    return ORDERS.c.status.not_in(OPEN)
-
-
 def open_shipping(session: Session) -> list[int]:
     """The open orders with units shipped (by oms, or by the channel before the import):
     few, found by the status index, where a year of shipments is a million rows."""
     shipped = (select(SHIPMENTS.c.id).where(SHIPMENTS.c.order_id == ORDERS.c.id)
                .exists())
-    fulfilled = ORDERS.c.channel_fulfillment != ChannelFulfillment.UNFULFILLED.value
     return list(session.execute(select(ORDERS.c.id).where(
-        ORDERS.c.status.in_(OPEN), or_(shipped, fulfilled))).scalars())
+        ORDERS.c.status.in_(OPEN), or_(shipped, fulfilled_by_channel()))).scalars())
 
 
 def _key(group_by: str) -> Any:

@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -58,7 +59,7 @@ from oms_cli.reports.common import (
     utc_buckets,
 )
 from oms_cli.reports.fulfillment import Tally, order_facts
-from oms_cli.reports.returns import settled, shipped_units
+from oms_cli.reports.returns import shipped_units
 from oms_cli.reports.sales import cancelled_sums, line_measures, line_rows, order_sums, unit_sums
 from oms_cli.reports.summary import (
     AMOUNTS,
@@ -72,6 +73,7 @@ from oms_cli.reports.summary import (
     STATE,
     forget_timezone,
     next_month,
+    settled,
     shipped_kept,
     timezone_of,
 )
@@ -93,12 +95,20 @@ FULFILLMENT_COLUMNS = ("dimension", "day", "key", "measure", "tenths", "orders")
 SHIPPED_COLUMNS = ("dimension", "day", "currency", "key", "units")
 SHIPPED_DIMENSIONS = ("sku", "channel")
 SUMMARIES = (SALES, LINE, FULFILLMENT)  # per day placed
-# The summaries with monthly roll-ups: their dimensions, and the columns a roll-up sums
-# (the rest, after the key, it takes the greatest of).
-ROLLED: dict[Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    LINE: (DIMENSIONS, tuple(name for name in LINE_COLUMNS[4:] if name != "unlinked_name")),
-    SHIPPED: (SHIPPED_DIMENSIONS, ("units",)),
-}
+
+
+class RollUp(NamedTuple):
+    """How a summary's days roll up into months: for these dimensions, per currency and
+    key, ``summed`` columns are summed and ``greatest`` ones take their greatest value
+    (the columns after the key, in COLUMNS order: summed ones first)."""
+
+    dimensions: tuple[str, ...]
+    summed: tuple[str, ...]
+    greatest: tuple[str, ...] = ()
+
+
+ROLLED = {LINE: RollUp(DIMENSIONS, LINE_COLUMNS[4:-1], ("unlinked_name",)),
+          SHIPPED: RollUp(SHIPPED_DIMENSIONS, ("units",))}
 HISTORY_COLUMNS = ("order_id", "customer_id", "currency", "placed_at", "revenue", "first_at",
                    "prev_at", "next_at", "number", "running")
 COLUMNS = {SALES: SALES_COLUMNS, LINE: LINE_COLUMNS, FULFILLMENT: FULFILLMENT_COLUMNS,
@@ -116,7 +126,7 @@ def build(session: Session, timezone: str) -> int:
     session.info.pop(_CUSTOMERS, None)
     zone = ZoneInfo(timezone)
     days = _settled_days(session, zone)
-    _summarise(session, timezone, sorted(days), sorted(days | _shipped_days(session, zone)))
+    _summarise(session, timezone, sorted(days), sorted(days | _shipping_days(session, zone)))
     _keep_histories(session, None)
     return len(days)
 
@@ -128,7 +138,7 @@ def build_shipped(session: Session) -> int:
     assert timezone is not None, "the summaries are not kept"
     session.execute(delete(SHIPPED))
     zone = ZoneInfo(timezone)
-    days = _settled_days(session, zone) | _shipped_days(session, zone)
+    days = _settled_days(session, zone) | _shipping_days(session, zone)
     _summarise(session, timezone, [], sorted(days))
     session.execute(update(STATE).values(shipped=True))
     forget_timezone(session)
@@ -142,17 +152,20 @@ def _settled_days(session: Session, zone: ZoneInfo) -> set[date]:
     return {moment.astimezone(zone).date() for moment in placed.scalars()}
 
 
-def _shipped_days(session: Session, zone: ZoneInfo, placed: Sequence[date] | None = None
-                  ) -> set[date]:
-    """The local days shipments were made on: of the orders placed on the days
-    ``placed``, or (None) every day from the first shipment's to the last's."""
-    if placed is None:
-        first, last = session.execute(select(func.min(SHIPMENTS.c.shipped_at),
-                                             func.max(SHIPMENTS.c.shipped_at))).one()
-        if first is None:
-            return set()
-        day, end = first.astimezone(zone).date(), last.astimezone(zone).date()
-        return {day + timedelta(days=count) for count in range((end - day).days + 1)}
+def _shipping_days(session: Session, zone: ZoneInfo) -> set[date]:
+    """Every local day from the first shipment's to the last's (a day without one
+    costs an empty index range; reading a million shipments' times costs seconds)."""
+    first, last = session.execute(select(func.min(SHIPMENTS.c.shipped_at),
+                                         func.max(SHIPMENTS.c.shipped_at))).one()
+    if first is None:
+        return set()
+    day, end = first.astimezone(zone).date(), last.astimezone(zone).date()
+    return {day + timedelta(days=count) for count in range((end - day).days + 1)}
+
+
+def _shipped_days(session: Session, zone: ZoneInfo, placed: Sequence[date]) -> set[date]:
+    """The local days the shipments of the orders placed on the days ``placed`` were
+    made on."""
     days = utc_buckets([span(day, day + timedelta(days=1)) for day in placed], zone.key)
     shipments = ORDERS.join(SHIPMENTS, SHIPMENTS.c.order_id == ORDERS.c.id)
     return {moment.astimezone(zone).date()
@@ -198,22 +211,21 @@ def refresh(session: Session) -> None:
         return
     if days:
         placed = sorted(days)
-        shipped = days | _shipped_days(session, ZoneInfo(timezone), placed) \
-            if shipped_kept(session) else set()
+        shipped = (days | _shipped_days(session, ZoneInfo(timezone), placed)
+                   if shipped_kept(session) else set())
         _summarise(session, timezone, placed, sorted(shipped))
     if customers:
         _keep_histories(session, sorted(customers))
 
 
 def fresh_rows(session: Session, timezone: str, days: Sequence[date],
-               shipped_days: Sequence[date] | None = None) -> dict[Table, list[tuple[Any, ...]]]:
-    """The summary rows of ``days`` (of ``shipped_days`` for the shipped summary, when
-    given) as the orders have them now, per table (in the order of its COLUMNS): what
-    the tables should hold."""
+               shipped_days: Sequence[date]) -> dict[Table, list[tuple[Any, ...]]]:
+    """The summary rows of ``days`` (of ``shipped_days`` for the shipped summary) as the
+    orders have them now, per table (in the order of its COLUMNS): what the tables
+    should hold."""
     periods = [span(day, day + timedelta(days=1)) for day in days]
     buckets = utc_buckets(periods, timezone)
-    shipped = periods if shipped_days is None else [
-        span(day, day + timedelta(days=1)) for day in shipped_days]
+    shipped = [span(day, day + timedelta(days=1)) for day in shipped_days]
     return {SALES: _sales_rows(session, buckets), LINE: _line_rows(session, buckets),
             FULFILLMENT: _fulfillment_rows(session, periods, timezone),
             SHIPPED: _shipped_rows(session, shipped, timezone)}
@@ -237,9 +249,7 @@ def _summarise(session: Session, timezone: str, days: Sequence[date],
 
 def _roll_up(session: Session, table: Table, timezone: str, months: Sequence[date]) -> None:
     """Make ``table``'s monthly roll-ups of ``months`` again from their days."""
-    dimensions, summed = ROLLED[table]
-    columns = COLUMNS[table]
-    greatest = columns[columns.index("key") + 1 + len(summed):]
+    dimensions, summed, greatest = ROLLED[table]
     for month in months:
         start, end = utc_bounds(span(month, next_month(month)), timezone)
         first = bindparam(None, start, type_=UTCDateTime())
@@ -253,7 +263,7 @@ def _roll_up(session: Session, table: Table, timezone: str, months: Sequence[dat
                       .where(table.c.dimension == dimension, table.c.day >= first,
                              table.c.day < bindparam(None, end, type_=UTCDateTime()))
                       .group_by(table.c.currency, table.c.key))
-            session.execute(insert(table).from_select(columns, rolled))
+            session.execute(insert(table).from_select(COLUMNS[table], rolled))
 
 
 def _rows(session: Session, buckets: Sequence[Bucket],
@@ -362,8 +372,8 @@ def _shipped_rows(session: Session, periods: Sequence[Period], timezone: str
     days = utc_buckets(periods, timezone)
     return [(dimension, days[row["seq"]].start, row["currency"], row["key"], int(row["units"]))
             for dimension in SHIPPED_DIMENSIONS
-            for row in _rows(session, days, lambda bucket, d=dimension: shipped_units(
-                bucket, d, settled()))
+            for row in _rows(session, days, partial(shipped_units, dimension=dimension,
+                                                    orders=settled()))
             if row["units"]]
 
 
@@ -383,15 +393,13 @@ def drifted_days(session: Session) -> list[date]:
                 monthly.append((table.name, *row))
             else:
                 stored[row.day.astimezone(zone).date()][(table.name, *row)] += 1
-    days = set(stored) | _settled_days(session, zone)
-    if kept:
-        days |= _shipped_days(session, zone)
+    days = sorted(set(stored) | _settled_days(session, zone)
+                  | (_shipping_days(session, zone) if kept else set()))
     fresh: dict[date, Counter[tuple[Any, ...]]] = defaultdict(Counter)
-    for table, rows in fresh_rows(session, timezone, sorted(days),
-                                  None if kept else []).items():
+    for table, rows in fresh_rows(session, timezone, days, days if kept else []).items():
         at = COLUMNS[table].index("day")
-        for row in rows:
-            fresh[row[at].astimezone(zone).date()][(table.name, *row)] += 1
+        for values in rows:
+            fresh[values[at].astimezone(zone).date()][(table.name, *values)] += 1
     drifted = {day for day in days if stored.get(day, Counter()) != fresh.get(day,
                                                                               Counter())}
     return sorted(drifted | _drifted_months(stored, monthly, zone))
@@ -401,7 +409,7 @@ def _drifted_months(stored: dict[date, Counter[tuple[Any, ...]]],
                     monthly: Sequence[tuple[Any, ...]], zone: ZoneInfo) -> set[date]:
     """The first days of the months whose stored roll-ups differ from their stored days
     (which are checked against the orders themselves)."""
-    summed = {table.name: len(names) for table, (_, names) in ROLLED.items()}
+    summed = {table.name: len(roll_up.summed) for table, roll_up in ROLLED.items()}
     rolled: dict[date, dict[tuple[Any, ...], list[Any]]] = defaultdict(dict)
     for day, rows in stored.items():
         for (table, dimension, _, currency, key, *values), count in rows.items():

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from oms_cli.domain.periods import span, utc_bounds
-from oms_cli.reports.common import Bucket, GroupKey, per_bucket
+from oms_cli.reports.common import OPEN, ORDERS, Bucket, GroupKey, per_bucket
 from oms_cli.store.tables import (
     CustomerHistory,
     FulfillmentSummary,
@@ -55,6 +55,15 @@ HISTORY = cast(Table, CustomerHistory.__table__)  # type: ignore[attr-defined]
 SHIPPED = cast(Table, ShippedSummary.__table__)  # type: ignore[attr-defined]
 # Orders in these statuses are in the summaries; every other status is open.
 SETTLED = ("cancelled", "partially_returned", "returned", "shipped")
+
+
+def settled() -> ColumnElement[bool]:
+    """An order is settled (in SETTLED), written as NOT IN the open statuses: no index
+    serves that, so a query bounded by another column's range keeps to its index
+    instead of reading a whole status of orders."""
+    return ORDERS.c.status.not_in(OPEN)
+
+
 AMOUNTS = ("units", "gross", "discounts", "shipping", "tax", "refunds", "included_tax",
            "refunded_tax")
 MONTHLY = "@month"  # the dimension of a line dimension's monthly roll-ups, after its name
@@ -127,18 +136,20 @@ def summary_days(table: Table, dimension: str, bucket: Bucket, timezone: str
                and_(daily, _from_to(table.c.day, whole_to, bucket.end)))
 
 
-def shipped_units(session: Session, spans: Sequence[Bucket], dimension: str
+def shipped_units(session: Session, spans: Sequence[Bucket], dimension: str | None
                   ) -> list[Any]:
-    """Per bucket, currency and key of ``dimension`` (sku or channel): the units the
-    settled orders shipped, as mappings with seq, currency, key and units."""
+    """Per bucket, currency and key of ``dimension`` (sku, channel, or None: one key,
+    ''): the units the settled orders shipped, as mappings with seq, currency, key and
+    units."""
     timezone = timezone_of(session)
     assert timezone is not None, "the summaries are not kept"
+    key = SHIPPED.c.key if dimension else literal("")
 
     def sums(bucket: Bucket) -> Select[Any]:
-        return (select(*bucket.columns(), SHIPPED.c.currency, SHIPPED.c.key,
+        return (select(*bucket.columns(), SHIPPED.c.currency, key.label("key"),
                        func.sum(SHIPPED.c.units).label("units"))
-                .where(summary_days(SHIPPED, dimension, bucket, timezone))
-                .group_by(SHIPPED.c.currency, SHIPPED.c.key))
+                .where(summary_days(SHIPPED, dimension or "channel", bucket, timezone))
+                .group_by(SHIPPED.c.currency, *([SHIPPED.c.key] if dimension else [])))
 
     return [row._mapping for statement in per_bucket(spans, sums)
             for row in session.execute(statement)]
